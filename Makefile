@@ -1,0 +1,40 @@
+# pmo: two commands matter. `make run` serves the demo; `make test` runs every check.
+SHELL := /bin/bash
+PORT ?= 8000
+UV := scripts/uv.sh
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule openapi clean
+
+run: setup
+	$(UV) run pmo serve --port $(PORT) --demo-if-empty
+
+setup:
+	scripts/bootstrap.sh
+
+lint: setup
+	$(UV) run ruff check src tests bench
+	$(UV) run ruff format --check src tests bench
+	$(UV) run mypy
+	$(UV) run lint-imports
+
+test-unit: setup
+	$(UV) run pytest -q
+
+test-postgres: setup
+	scripts/with-postgres.sh $(UV) run pytest -q
+
+test-browser: setup
+	scripts/ensure-chromium.sh
+	$(UV) run pytest -q -m browser -p no:randomly
+
+test: lint test-unit test-postgres test-browser
+
+openapi: setup
+	$(UV) run pmo openapi > docs/api/openapi.json
+
+clean:
+	rm -rf .venv var test-artifacts
+
+bench-schedule: setup
+	$(UV) run python bench/bench_schedule.py

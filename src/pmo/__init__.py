@@ -1,0 +1,1 @@
+"""pmo: a project management office in a box."""

@@ -1,0 +1,1 @@
+"""Users, organisation roles, login throttling and personal API tokens."""

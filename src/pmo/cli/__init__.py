@@ -1,0 +1,1 @@
+"""The `pmo` command line."""

@@ -1,0 +1,1 @@
+"""Shared foundations: base models, the error family, audit, concurrency, request guards."""

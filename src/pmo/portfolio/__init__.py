@@ -1,0 +1,1 @@
+"""Portfolios and programs; intake, scoring and selection arrive with the portfolio issue."""

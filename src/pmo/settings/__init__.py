@@ -1,0 +1,1 @@
+"""Settings: base.py holds everything, switchable by environment variables."""

@@ -1,0 +1,24 @@
+"""Values every page needs: the navigation and who is looking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+NAVIGATION = [
+    ("Portfolio", "portfolio"),
+    ("Projects", "project_list"),
+    ("My work", "my_work"),
+    ("PMO", "pmo_home"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    return {
+        "nav_items": NAVIGATION,
+        "nav_current": match.url_name if match else "",
+        "is_pmo": bool(user and user.is_authenticated and user.is_pmo),
+    }

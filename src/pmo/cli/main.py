@@ -14,3 +14,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+from pmo.cli import app_commands  # noqa: E402 - the app's commands, registered below
+
+app.command()(app_commands.serve)
+app.command()(app_commands.demo)
+app.command()(app_commands.createuser)
+app.command()(app_commands.openapi)
+app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)(app_commands.manage)

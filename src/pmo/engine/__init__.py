@@ -1,0 +1,67 @@
+"""The scheduling engine: pure Python and numpy, no Django, no database, no I/O.
+
+Build a `Network` of activities and links, call `schedule`, read the `ScheduleResult`.
+
+Examples
+--------
+>>> from pmo.engine import Activity, Link, Network, schedule
+>>> result = schedule(Network([Activity("A", 3), Activity("B", 2)], [Link("A", "B")]))
+>>> result.finish, result.critical_path
+(5, ('A', 'B'))
+"""
+
+from pmo.engine.cpm import (
+    ScheduleResult,
+    backward_pass,
+    critical_path,
+    forward_pass,
+    schedule,
+    total_float,
+    warm_up,
+)
+from pmo.engine.errors import (
+    CalendarError,
+    CycleError,
+    DuplicateActivityError,
+    EngineError,
+    InvalidActivityError,
+    InvalidConstraintError,
+    InvalidLinkError,
+    NegativeDurationError,
+    UnknownActivityError,
+)
+from pmo.engine.network import (
+    Activity,
+    Constraint,
+    ConstraintType,
+    Link,
+    LinkType,
+    Network,
+    Resource,
+)
+
+__all__ = [
+    "Activity",
+    "CalendarError",
+    "Constraint",
+    "ConstraintType",
+    "CycleError",
+    "DuplicateActivityError",
+    "EngineError",
+    "InvalidActivityError",
+    "InvalidConstraintError",
+    "InvalidLinkError",
+    "Link",
+    "LinkType",
+    "NegativeDurationError",
+    "Network",
+    "Resource",
+    "ScheduleResult",
+    "UnknownActivityError",
+    "backward_pass",
+    "critical_path",
+    "forward_pass",
+    "schedule",
+    "total_float",
+    "warm_up",
+]

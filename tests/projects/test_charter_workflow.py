@@ -57,7 +57,9 @@ def test_returned_charter_needs_a_comment_and_is_editable_again(project, people,
     services.charter_update(actor=pm, project_id=project.pk, version=None, data=complete_charter)
     services.charter_submit(actor=pm, project_id=project.pk, version=None)
     with pytest.raises(ValidationFailed, match="Say what must change"):
-        services.charter_decide(actor=sponsor, project_id=project.pk, version=None, decision="return")
+        services.charter_decide(
+            actor=sponsor, project_id=project.pk, version=None, decision="return"
+        )
     c = services.charter_decide(
         actor=sponsor, project_id=project.pk, version=None, decision="return", comment="Add KPIs"
     )
@@ -78,7 +80,9 @@ def test_approved_charter_is_locked_and_a_revision_needs_approval_again(
         actor=sponsor, project_id=project.pk, version=None, decision="approve"
     )
     with pytest.raises(Conflict, match="start a revision"):
-        services.charter_update(actor=pm, project_id=project.pk, version=None, data={"purpose": "x"})
+        services.charter_update(
+            actor=pm, project_id=project.pk, version=None, data={"purpose": "x"}
+        )
     v2 = services.charter_revise(actor=pm, project_id=project.pk, change_summary="New scope")
     assert (v2.number, v2.state, v2.purpose) == (2, CharterState.DRAFT, v1.purpose)
     v2 = services.charter_update(
@@ -104,12 +108,16 @@ def test_stale_charter_edit_is_refused(project, people):
 def test_charter_lists_are_validated(project, people):
     with pytest.raises(ValidationFailed, match="objectives must be a list of objects"):
         services.charter_update(
-            actor=people["manager"], project_id=project.pk, version=None,
+            actor=people["manager"],
+            project_id=project.pk,
+            version=None,
             data={"objectives": ["just text"]},
         )
     with pytest.raises(ValidationFailed, match="invalid date 'soon'"):
         services.charter_update(
-            actor=people["manager"], project_id=project.pk, version=None,
+            actor=people["manager"],
+            project_id=project.pk,
+            version=None,
             data={"milestones": [{"name": "Go-live", "date": "soon"}]},
         )
 
@@ -125,9 +133,7 @@ def test_submitting_tells_the_sponsor_by_email(
     assert "awaits your approval" in mailoutbox[0].subject
 
 
-def test_project_leaves_initiation_only_with_an_approved_charter(
-    project, people, complete_charter
-):
+def test_project_leaves_initiation_only_with_an_approved_charter(project, people, complete_charter):
     pm, sponsor = people["manager"], people["sponsor"]
     with pytest.raises(Conflict, match="charter must be approved"):
         services.project_stage_advance(actor=pm, project_id=project.pk, to_stage="planning")

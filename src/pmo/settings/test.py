@@ -15,3 +15,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["OPTIONS"] = {}
+from .base import MIDDLEWARE  # noqa: E402
+
+# Tests serve static files through the finders; whitenoise would look for collected files.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]

@@ -1,0 +1,1 @@
+"""The demo organisation: believable people, portfolios and projects at every stage."""

@@ -26,3 +26,9 @@ def test_demo_loads_people_projects_at_every_stage_and_charters(db):
         "client",
     ]
     assert User.objects.get(username="pm").check_password(demo_logins()[0][2])
+
+
+def test_loading_the_demo_emails_nobody(db, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_load()
+    assert mailoutbox == []

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from pmo.accounts.models import OrgRole, User
 from pmo.accounts.services import user_create
+from pmo.core.notifications import notifications_muted
 from pmo.portfolio.models import Portfolio
 from pmo.projects import services as project_services
 from pmo.projects.models import Project, ProjectRole, Stage
@@ -374,8 +375,9 @@ def demo_load() -> str:
         for name, text, owner in PORTFOLIOS
     ]
     today = timezone.localdate()
-    for index, spec in enumerate(PROJECTS):
-        _demo_project(spec, index, people, portfolios, today)
+    with notifications_muted():
+        for index, spec in enumerate(PROJECTS):
+            _demo_project(spec, index, people, portfolios, today)
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from reference import reference_schedule
+from strategies import networks
 
-from conftest import networks
 from pmo.engine.cpm import schedule
 from pmo.engine.network import LinkType, Network
 

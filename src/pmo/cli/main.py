@@ -25,3 +25,7 @@ app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     add_help_option=False,
 )(app_commands.manage)
+
+from pmo.cli.schedule import schedule  # noqa: E402
+
+app.command("schedule")(schedule)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+import logging
+from http import HTTPStatus
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from pmo.core.errors import ApplicationError
 from pmo.core.middleware import problem_response
 
+from . import accounts, projects
 from .auth import SessionAuth, TokenAuth
+
+logger = logging.getLogger(__name__)
+
+NO_SUCH_ENDPOINT = "There is no {method} /api/v1/{path}; the endpoints are listed at /api/v1/docs."
+# Where a parameter came from is noise to the reader of an error; the field name is what matters.
+_SOURCES = ("body", "payload", "path", "query", "form", "file", "filters")
+UNEXPECTED = "Something went wrong on our side; the error was logged. Try again later."
 
 api = NinjaAPI(
     title="pmo API",
@@ -34,7 +45,7 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload")),
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in _SOURCES),
             "message": e.get("msg", ""),
         }
         for e in exc.errors
@@ -54,4 +65,46 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem_response(exc.status_code, "Error", str(exc))
+    # e.g. 400 for a body that is not JSON, 403 for a missing CSRF token, 405 for a wrong method
+    return problem_response(exc.status_code, _title(exc.status_code), str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(404, "Not found", str(exc) or "Not found.")
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unexpected error in %s %s", request.method, request.path)
+    return problem_response(500, "Internal server error", UNEXPECTED)
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+api.add_router("/projects", projects.router)
+api.add_router("", accounts.router)
+
+# Last, so that it only catches paths no other operation matched: unknown routes answer
+# problem+json like everything else under /api/v1/.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    auth=None,
+    include_in_schema=False,
+)
+def no_such_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    return problem_response(
+        404, "Not found", NO_SUCH_ENDPOINT.format(method=request.method, path=rest)
+    )
+
+
+api.add_router("", fallback)

@@ -20,7 +20,7 @@ from .models import (
     Stakeholder,
 )
 from .policies import permissions_or_404, require_internal, visible_projects
-from .services import CHARTER_VERSION_NOT_FOUND, DOCUMENT_NOT_FOUND
+from .services import CHARTER_VERSION_NOT_FOUND, DOCUMENT_NOT_FOUND, STAKEHOLDER_NOT_FOUND
 
 
 def project_list(
@@ -103,9 +103,30 @@ def charter_compare(a: CharterVersion, b: CharterVersion) -> list[FieldChange]:
     return changes
 
 
+def charter_compare_versions(
+    *, actor: Any, project: Project, a: int, b: int
+) -> tuple[CharterVersion, CharterVersion, list[FieldChange]]:
+    """Versions `a` and `b` of the charter and the content fields that differ between them."""
+    versions = {
+        c.number: c
+        for c in charter_versions(actor=actor, project=project).filter(number__in=[a, b])
+    }
+    for number in (a, b):
+        if number not in versions:
+            raise NotFound(CHARTER_VERSION_NOT_FOUND.format(number=number))
+    return versions[a], versions[b], charter_compare(versions[a], versions[b])
+
+
 def stakeholder_list(*, actor: Any, project: Project) -> QuerySet[Stakeholder]:
     require_internal(actor, project)
     return Stakeholder.objects.filter(project=project).order_by("-influence", "-interest", "name")
+
+
+def stakeholder_get(*, actor: Any, project: Project, stakeholder_id: int) -> Stakeholder:
+    stakeholder = stakeholder_list(actor=actor, project=project).filter(pk=stakeholder_id).first()
+    if stakeholder is None:
+        raise NotFound(STAKEHOLDER_NOT_FOUND.format(id=stakeholder_id))
+    return stakeholder
 
 
 def document_list(*, actor: Any, project: Project) -> QuerySet[Document]:

@@ -269,7 +269,7 @@ def project_stage_advance(
 @transaction.atomic
 def member_add(*, actor: User, project_id: int, user_id: int, role: str) -> Membership:
     project = access_project(actor, project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="manage members", project=project)
+    require(require_internal(actor, project).edit, action="manage members", project=project)
     user = _active_user(user_id)
     if role not in ProjectRole.values:
         raise ValidationFailed(f"Unknown project role '{role}'.")
@@ -289,7 +289,7 @@ def member_add(*, actor: User, project_id: int, user_id: int, role: str) -> Memb
 @transaction.atomic
 def member_remove(*, actor: User, project_id: int, user_id: int) -> None:
     project = access_project(actor, project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="manage members", project=project)
+    require(require_internal(actor, project).edit, action="manage members", project=project)
     membership = Membership.objects.filter(project=project, user_id=user_id).first()
     if membership is None:
         raise NotFound(MEMBER_NOT_FOUND.format(user=f"User {user_id}"))
@@ -364,7 +364,7 @@ def charter_update(
 ) -> CharterVersion:
     """Edit the current charter while it is a draft or was returned."""
     project = access_project(actor, project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="edit the charter", project=project)
+    require(require_internal(actor, project).edit, action="edit the charter", project=project)
     _only(data, {*CHARTER_CONTENT_FIELDS, "change_summary"})
     charter = charter_current(project)
     if not charter.is_editable:
@@ -420,7 +420,7 @@ def _transition(
 @transaction.atomic
 def charter_submit(*, actor: User, project_id: int, version: int | None) -> CharterVersion:
     project = access_project(actor, project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="submit the charter", project=project)
+    require(require_internal(actor, project).edit, action="submit the charter", project=project)
     charter = charter_current(project)
     if not charter.is_editable:
         raise Conflict(
@@ -460,7 +460,7 @@ def charter_decide(
 ) -> CharterVersion:
     """The sponsor approves the submitted charter, or returns it with comments."""
     project = access_project(actor, project_id, for_update=True)
-    perms = permissions_or_404(actor, project)
+    perms = require_internal(actor, project)
     require(perms.decide_charter, action="decide on the charter", project=project)
     if decision not in ("approve", "return"):
         raise ValidationFailed(CHARTER_DECISION_UNKNOWN.format(decision=decision))
@@ -500,7 +500,7 @@ def charter_decide(
 def charter_revise(*, actor: User, project_id: int, change_summary: str = "") -> CharterVersion:
     """Start a new draft from the approved charter; the approved one stays in force until then."""
     project = access_project(actor, project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="revise the charter", project=project)
+    require(require_internal(actor, project).edit, action="revise the charter", project=project)
     current = charter_current(project)
     if current.state != CharterState.APPROVED:
         raise Conflict(

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pmo.accounts",
     "pmo.portfolio",
     "pmo.projects",
+    "pmo.planning",
     "pmo.web",
     "pmo.demo",
 ]

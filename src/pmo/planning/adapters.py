@@ -1,0 +1,160 @@
+"""Rows to engine inputs and engine results back to rows: the planning context's only door to
+`pmo.engine`. Durations are working days; the engine's unit is one working day of the calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pmo.engine import Activity, Constraint, Link, Network, ScheduleResult, schedule
+from pmo.engine.calendar import Calendar as EngineCalendar
+
+from .models import Calendar, ConstraintType, Dependency, Task
+
+DAY_STARTS = 8 * 60  # working days start at 08:00; only whole days matter to the plan
+FINISH_CONSTRAINTS = {ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO}
+
+
+def engine_calendar(calendar: Calendar | None, exceptions: Sequence[Any] = ()) -> EngineCalendar:
+    """The engine's calendar for a plan calendar (Monday–Friday, 8 hours when there is none)."""
+    hours = calendar.hours_per_day if calendar else 8
+    weekdays = set(calendar.working_weekdays) if calendar else {0, 1, 2, 3, 4}
+    day = ((DAY_STARTS, DAY_STARTS + hours * 60),)
+    week = [day if d in weekdays else () for d in range(7)]
+    special = {
+        e.date: (
+            ((DAY_STARTS, DAY_STARTS + min(e.working_hours, hours) * 60),)
+            if e.working_hours
+            else ()
+        )
+        for e in exceptions
+    }
+    name = calendar.name if calendar else "Standard"
+    return EngineCalendar(week=week, exceptions=special, unit=hours * 60, name=name)
+
+
+@dataclass(frozen=True)
+class PlanClock:
+    """Converts between plan dates and the engine's working-day offsets."""
+
+    calendar: EngineCalendar
+    start: dt.date
+
+    @property
+    def origin(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time()) + dt.timedelta(minutes=DAY_STARTS)
+
+    def start_offsets(self, days: Sequence[dt.date]) -> list[int]:
+        """Offsets of the start of each day's work."""
+        moments = [
+            dt.datetime.combine(d, dt.time()) + dt.timedelta(minutes=DAY_STARTS) for d in days
+        ]
+        return self.calendar.to_offset(moments, self.origin, rounding="floor").tolist()
+
+    def finish_offsets(self, days: Sequence[dt.date]) -> list[int]:
+        """Offsets of the end of each day's work."""
+        moments = [dt.datetime.combine(d, dt.time(23, 59)) for d in days]
+        return self.calendar.to_offset(moments, self.origin, rounding="ceil").tolist()
+
+    def start_dates(self, offsets: Sequence[int]) -> list[dt.date]:
+        return [m.date() for m in self.calendar.to_datetime(offsets, self.origin, edge="start")]
+
+    def finish_dates(self, offsets: Sequence[int]) -> list[dt.date]:
+        """Dates on which work ending at each offset finishes (offset 0: the start day)."""
+        moments = self.calendar.to_datetime(offsets, self.origin, edge="finish")
+        first = self.start_dates([0])[0]
+        return [m.date() if o > 0 else first for m, o in zip(moments, offsets, strict=True)]
+
+
+def network_for(tasks: Sequence[Task], links: Sequence[Dependency], clock: PlanClock) -> Network:
+    """The engine network of a plan; task ids become the activities' ids."""
+    start_dated = [
+        t for t in tasks if t.constraint_date and t.constraint_type not in FINISH_CONSTRAINTS
+    ]
+    finish_dated = [
+        t for t in tasks if t.constraint_date and t.constraint_type in FINISH_CONSTRAINTS
+    ]
+    with_deadline = [t for t in tasks if t.deadline]
+    offsets: dict[tuple[str, int], int] = {}
+    for key, group, convert in (
+        ("c", start_dated, clock.start_offsets),
+        ("c", finish_dated, clock.finish_offsets),
+        ("d", with_deadline, clock.finish_offsets),
+    ):
+        dates = [t.deadline if key == "d" else t.constraint_date for t in group]
+        for task, offset in zip(group, convert(dates), strict=True):  # type: ignore[arg-type]
+            offsets[(key, task.pk)] = offset
+    activities = []
+    for t in tasks:
+        constraint = None
+        if t.constraint_type == ConstraintType.ALAP:
+            constraint = Constraint("ALAP")
+        elif t.constraint_type != ConstraintType.ASAP and ("c", t.pk) in offsets:
+            constraint = Constraint(t.constraint_type, offsets[("c", t.pk)])
+        activities.append(
+            Activity(
+                str(t.pk),
+                t.duration,
+                name=t.name,
+                constraint=constraint,
+                deadline=offsets.get(("d", t.pk)),
+                parent=str(t.parent_id) if t.parent_id else None,
+            )
+        )
+    engine_links = [
+        Link(
+            str(d.predecessor_id),
+            str(d.successor_id),
+            d.type,
+            lag=0 if d.lag_percent is not None else d.lag,
+            lag_percent=d.lag_percent,
+        )
+        for d in links
+    ]
+    return Network(activities, engine_links)
+
+
+SCHEDULED_FIELDS = [
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "is_critical",
+]
+
+
+def task_values(result: ScheduleResult, clock: PlanClock) -> dict[int, dict[str, Any]]:
+    """For each task id, the scheduled field values to store."""
+    es = result.early_start.tolist()
+    ef = result.early_finish.tolist()
+    ls = result.late_start.tolist()
+    lf = result.late_finish.tolist()
+    es_d, ls_d = clock.start_dates(es), clock.start_dates(ls)
+    ef_d, lf_d = clock.finish_dates(ef), clock.finish_dates(lf)
+    values: dict[int, dict[str, Any]] = {}
+    tf, ff, crit = result.total_float.tolist(), result.free_float.tolist(), result.critical.tolist()
+    for row, task_id in enumerate(result.ids):
+        milestone = es[row] == ef[row]
+        values[int(task_id)] = {
+            "early_start": ef_d[row] if milestone else es_d[row],
+            "early_finish": ef_d[row],
+            "late_start": lf_d[row] if ls[row] == lf[row] else ls_d[row],
+            "late_finish": lf_d[row],
+            "total_float": tf[row],
+            "free_float": ff[row],
+            "is_critical": bool(crit[row]),
+        }
+    return values
+
+
+def plan_schedule(
+    tasks: Sequence[Task], links: Sequence[Dependency], clock: PlanClock
+) -> tuple[ScheduleResult, dict[int, dict[str, Any]]]:
+    """Schedule a plan; raises the engine's errors (a cycle names its tasks by id)."""
+    result = schedule(network_for(tasks, links, clock))
+    return result, task_values(result, clock)

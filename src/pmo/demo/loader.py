@@ -15,6 +15,9 @@ from django.utils import timezone
 from pmo.accounts.models import OrgRole, User
 from pmo.accounts.services import user_create
 from pmo.core.notifications import notifications_muted
+from pmo.demo.plans import demo_plan
+from pmo.planning import services as planning_services
+from pmo.planning.models import Task
 from pmo.portfolio.models import Portfolio
 from pmo.projects import services as project_services
 from pmo.projects.models import Project, ProjectRole, Stage
@@ -456,3 +459,36 @@ def _demo_project(
     if spec["stage"] == Stage.CLOSED:
         facts["actual_finish"] = finish
     project_services.project_update(actor=manager, project_id=pid, version=None, data=facts)
+    _demo_plan(spec, index, project, manager, sponsor, start)
+
+
+def _demo_plan(
+    spec: dict[str, Any],
+    index: int,
+    project: Project,
+    manager: User,
+    sponsor: User,
+    start: dt.date,
+) -> None:
+    """A plan for every project past initiation; approved (and baselined) once under way."""
+    tasks, links = demo_plan(spec["code"], packages=8 + (index * 13) % 48)
+    planning_services.plan_import(
+        actor=manager, project_id=project.pk, tasks=tasks, links=links, start=start
+    )
+    if spec["stage"] == Stage.PLANNING:
+        if index % 2:
+            planning_services.plan_submit(actor=manager, project_id=project.pk)
+        return
+    planning_services.plan_submit(actor=manager, project_id=project.pk)
+    planning_services.plan_decide(actor=sponsor, project_id=project.pk, decision="approve")
+    if spec["stage"] == Stage.EXECUTION:
+        # Work under way rarely goes to plan: a few tasks took longer than baselined.
+        slipped = Task.objects.filter(project=project, is_summary=False, duration__gt=0)
+        for task in slipped.order_by("position")[5:40:9]:
+            planning_services.task_update(
+                actor=manager,
+                project_id=project.pk,
+                task_id=task.pk,
+                version=None,
+                data={"duration": task.duration + 3},
+            )

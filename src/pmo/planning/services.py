@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -156,12 +156,36 @@ def schedule_recompute(*, project: Project) -> Schedule:
         if before[t.pk] != (t.wbs, t.is_summary, *[getattr(t, f) for f in SCHEDULED_FIELDS])
     ]
     if changed:
-        Task.objects.bulk_update(changed, ["wbs", "is_summary", *SCHEDULED_FIELDS], batch_size=500)
+        _write_scheduled(changed)
     Schedule.objects.filter(pk=schedule.pk).update(
         finish=finish, duration=duration, computed_at=timezone.now()
     )
     schedule.finish, schedule.duration = finish, duration
     return schedule
+
+
+def _write_scheduled(tasks: list[Task]) -> None:
+    """Store the computed columns of `tasks` with one prepared UPDATE run for every row.
+
+    Much faster than `bulk_update` (which builds a CASE expression per row and column): a
+    change at the head of a 5,000-task network moves every task after it.
+    """
+    fields = ["wbs", "is_summary", *SCHEDULED_FIELDS]
+    meta = Task._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(meta.get_field(f).column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - names from the model, values bound
+    date_fields = {f for f in fields if f.startswith(("early", "late"))}
+    adapt = connection.ops.adapt_datefield_value
+    params = [
+        [
+            *(adapt(getattr(t, f)) if f in date_fields else getattr(t, f) for f in fields),
+            t.pk,
+        ]
+        for t in tasks
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _editable_plan(actor: User, project_id: int) -> tuple[Project, Schedule]:
@@ -671,3 +695,103 @@ def plan_decide(*, actor: User, project_id: int, decision: str, comment: str = "
         body=f"{actor} decided: {schedule.get_plan_state_display()}.\n\n{comment}".strip(),
     )
     return schedule
+
+
+# --- whole plans --------------------------------------------------------------------------------
+
+PLAN_NOT_EMPTY = (
+    "The project already has a plan of {n} tasks; importing adds to an empty plan only."
+)
+IMPORT_UNKNOWN_KEY = "Unknown task '{key}' in {where}."
+IMPORT_DUPLICATE_KEY = "Task key '{key}' appears twice."
+
+
+@transaction.atomic
+def plan_import(
+    *,
+    actor: User,
+    project_id: int,
+    tasks: list[Mapping[str, Any]],
+    links: list[Mapping[str, Any]],
+    start: dt.date | None = None,
+) -> Schedule:
+    """Create a whole plan in one transaction and schedule it once.
+
+    `tasks` are dicts with a `key` (unique within the import), optional `parent` (another
+    key), and any of the editable task fields; `links` have `predecessor`, `successor` (keys),
+    `type`, `lag` and `lag_percent`. Used by file imports and templates; refuses a project that
+    already has tasks, and writes nothing when anything is invalid.
+    """
+    project, schedule = _editable_plan(actor, project_id)
+    existing = Task.objects.filter(project=project).count()
+    if existing:
+        raise ValidationFailed(PLAN_NOT_EMPTY.format(n=existing))
+    if start is not None:
+        Schedule.objects.filter(pk=schedule.pk).update(start=start)
+    keys: dict[str, Task] = {}
+    rows: list[Task] = []
+    for position, spec in enumerate(tasks):
+        key = str(spec["key"])
+        if key in keys:
+            raise ValidationFailed(IMPORT_DUPLICATE_KEY.format(key=key))
+        values = {k: v for k, v in spec.items() if k in TASK_EDITABLE - {"parent_id", "position"}}
+        task = Task(project=project, position=position * 10, **values)
+        _check_task_fields(project, None, values)
+        full_clean(task, exclude=["parent"])
+        keys[key] = task
+        rows.append(task)
+    Task.objects.bulk_create(rows, batch_size=500)
+    if not rows or rows[0].pk is None:  # backends that return no ids
+        rows = list(Task.objects.filter(project=project).order_by("position"))
+        keys = {str(spec["key"]): row for spec, row in zip(tasks, rows, strict=True)}
+    with_parent = []
+    for spec in tasks:
+        if spec.get("parent") is not None:
+            parent = keys.get(str(spec["parent"]))
+            if parent is None:
+                raise ValidationFailed(
+                    IMPORT_UNKNOWN_KEY.format(
+                        key=spec["parent"], where=f"the parent of '{spec['key']}'"
+                    )
+                )
+            child = keys[str(spec["key"])]
+            child.parent_id = parent.pk
+            with_parent.append(child)
+    Task.objects.bulk_update(with_parent, ["parent"], batch_size=500)
+    dependencies = []
+    seen: set[tuple[int, int]] = set()
+    for link in links:
+        ends = []
+        for end in ("predecessor", "successor"):
+            task = keys.get(str(link[end]))
+            if task is None:
+                where = f"a link from '{link['predecessor']}' to '{link['successor']}'"
+                raise ValidationFailed(IMPORT_UNKNOWN_KEY.format(key=link[end], where=where))
+            ends.append(task)
+        if ends[0].pk == ends[1].pk or (ends[0].pk, ends[1].pk) in seen:
+            continue
+        seen.add((ends[0].pk, ends[1].pk))
+        _check_lags(link)
+        kind = link.get("type", DependencyType.FS)
+        if kind not in DependencyType.values:
+            raise ValidationFailed(f"Unknown dependency type '{kind}'; expected FS, SS, FF or SF.")
+        dependencies.append(
+            Dependency(
+                project=project,
+                predecessor=ends[0],
+                successor=ends[1],
+                type=kind,
+                lag=int(link.get("lag") or 0),
+                lag_percent=link.get("lag_percent"),
+            )
+        )
+    Dependency.objects.bulk_create(dependencies, batch_size=500)
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=project,
+        project_id=project.pk,
+        note=f"Plan imported: {len(rows)} tasks, {len(dependencies)} links",
+    )
+    _reopen_if_approved(schedule, actor)
+    return schedule_recompute(project=project)

@@ -12,7 +12,7 @@ from typing import Any
 from pmo.engine import Activity, Constraint, Link, Network, ScheduleResult, schedule
 from pmo.engine.calendar import Calendar as EngineCalendar
 
-from .models import Calendar, ConstraintType, Dependency, Task
+from .models import Calendar, ConstraintType
 
 DAY_STARTS = 8 * 60  # working days start at 08:00; only whole days matter to the plan
 FINISH_CONSTRAINTS = {ConstraintType.FNET, ConstraintType.FNLT, ConstraintType.MFO}
@@ -69,8 +69,11 @@ class PlanClock:
         return [m.date() if o > 0 else first for m, o in zip(moments, offsets, strict=True)]
 
 
-def network_for(tasks: Sequence[Task], links: Sequence[Dependency], clock: PlanClock) -> Network:
-    """The engine network of a plan; task ids become the activities' ids."""
+def network_for(tasks: Sequence[Any], links: Sequence[Any], clock: PlanClock) -> Network:
+    """The engine network of a plan; task ids become the activities' ids.
+
+    `tasks` and `links` are Task and Dependency rows, or anything with the same attributes.
+    """
     start_dated = [
         t for t in tasks if t.constraint_date and t.constraint_type not in FINISH_CONSTRAINTS
     ]
@@ -153,7 +156,7 @@ def task_values(result: ScheduleResult, clock: PlanClock) -> dict[int, dict[str,
 
 
 def plan_schedule(
-    tasks: Sequence[Task], links: Sequence[Dependency], clock: PlanClock
+    tasks: Sequence[Any], links: Sequence[Any], clock: PlanClock
 ) -> tuple[ScheduleResult, dict[int, dict[str, Any]]]:
     """Schedule a plan; raises the engine's errors (a cycle names its tasks by id)."""
     result = schedule(network_for(tasks, links, clock))

@@ -7,8 +7,9 @@ invalid (a cycle, say) is refused with nothing written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -102,9 +103,9 @@ def plan_clock(schedule: Schedule) -> PlanClock:
     return PlanClock(calendar=engine_calendar(calendar, exceptions), start=schedule.start)
 
 
-def _renumber(tasks: list[Task]) -> None:
+def _renumber(tasks: Sequence[PlanRow]) -> None:
     """WBS codes (1, 1.1, 1.2, 2 …) and summary flags from the parent links and positions."""
-    children: dict[int | None, list[Task]] = {}
+    children: dict[int | None, list[PlanRow]] = {}
     for task in sorted(tasks, key=lambda t: (t.position, t.pk)):
         children.setdefault(task.parent_id, []).append(task)
 
@@ -117,7 +118,7 @@ def _renumber(tasks: list[Task]) -> None:
     walk(None, "")
 
 
-def _task_names(tasks: list[Task], ids: tuple[str, ...]) -> str:
+def _task_names(tasks: Sequence[PlanRow], ids: tuple[str, ...]) -> str:
     names = {str(t.pk): t.name for t in tasks}
     return " → ".join(f"'{names.get(i, i)}'" for i in ids)
 
@@ -129,8 +130,16 @@ def schedule_recompute(*, project: Project) -> Schedule:
     rolls the change back) when the network cannot be scheduled.
     """
     schedule = schedule_for(project)
-    tasks = list(Task.objects.filter(project=project).order_by("position", "pk"))
-    links = list(Dependency.objects.filter(project=project))
+    tasks = [
+        PlanRow(*values)
+        for values in Task.objects.filter(project=project)
+        .order_by("position", "pk")
+        .values_list(*PlanRow.__slots__)
+    ]
+    links = [
+        PlanLink(*values)
+        for values in Dependency.objects.filter(project=project).values_list(*PlanLink._fields)
+    ]
     before = {
         t.pk: (t.wbs, t.is_summary, *[getattr(t, f) for f in SCHEDULED_FIELDS]) for t in tasks
     }
@@ -164,7 +173,39 @@ def schedule_recompute(*, project: Project) -> Schedule:
     return schedule
 
 
-def _write_scheduled(tasks: list[Task]) -> None:
+@dataclass(slots=True)
+class PlanRow:
+    """The columns of a task that scheduling reads and writes: rows, not model instances,
+    because building 5,000 model instances costs more than the whole CPM."""
+
+    pk: int
+    parent_id: int | None
+    position: int
+    name: str
+    duration: int
+    constraint_type: str
+    constraint_date: dt.date | None
+    deadline: dt.date | None
+    wbs: str
+    is_summary: bool
+    early_start: dt.date | None
+    early_finish: dt.date | None
+    late_start: dt.date | None
+    late_finish: dt.date | None
+    total_float: int | None
+    free_float: int | None
+    is_critical: bool
+
+
+class PlanLink(NamedTuple):
+    predecessor_id: int
+    successor_id: int
+    type: str
+    lag: int
+    lag_percent: float | None
+
+
+def _write_scheduled(tasks: list[PlanRow]) -> None:
     """Store the computed columns of `tasks` with one prepared UPDATE run for every row.
 
     Much faster than `bulk_update` (which builds a CASE expression per row and column): a

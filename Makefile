@@ -4,7 +4,7 @@ PORT ?= 8000
 UV := scripts/uv.sh
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule openapi clean
+.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning openapi clean
 
 run: setup
 	$(UV) run pmo serve --port $(PORT) --demo-if-empty
@@ -38,3 +38,7 @@ clean:
 
 bench-schedule: setup
 	$(UV) run python bench/bench_schedule.py
+
+bench-planning: setup
+	$(UV) run python bench/bench_planning.py
+	scripts/with-postgres.sh $(UV) run python bench/bench_planning.py

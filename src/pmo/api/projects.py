@@ -28,6 +28,7 @@ from .schemas import (
     CharterSummaryOut,
     DocumentFileOut,
     DocumentOut,
+    FormText,
     MemberIn,
     MemberOut,
     PathId,
@@ -40,7 +41,6 @@ from .schemas import (
     StakeholderIn,
     StakeholderOut,
     StakeholderPatch,
-    Text,
     patch_data,
     problems,
 )
@@ -354,10 +354,10 @@ def document_upload(
     request: HttpRequest,
     project_id: PathId,
     file: File[UploadedFile],
-    title: Form[Text] = "",
-    description: Form[Text] = "",
+    title: FormText = "",
+    description: FormText = "",
     shared_with_client: Form[bool] = False,
-    comment: Form[Text] = "",
+    comment: FormText = "",
 ) -> Any:
     return 201, services.document_upload(
         actor=request.auth,
@@ -381,7 +381,7 @@ def document_version_upload(
     project_id: PathId,
     document_id: PathId,
     file: File[UploadedFile],
-    comment: Form[Text] = "",
+    comment: FormText = "",
 ) -> Any:
     return 201, services.document_upload(
         actor=request.auth,

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from ninja import Field, Path, Query, Schema
+from ninja import Field, Form, Path, Query, Schema
 from pydantic import AfterValidator
 
 from pmo.projects.models import Engagement, Health, ProjectRole, Stage, Status
@@ -30,6 +30,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 PathId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 QueryId = Annotated[int, Query(ge=1, le=MAX_DB_INT)]
 Text = Annotated[str, AfterValidator(_no_nul)]
+FormText = Annotated[str, Form()]
 Version = Annotated[
     int, Field(ge=1, le=MAX_DB_INT, description="The `version` you read; a stale one answers 409.")
 ]

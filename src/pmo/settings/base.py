@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "pmo.portfolio",
     "pmo.projects",
     "pmo.planning",
+    "pmo.controls",
     "pmo.web",
     "pmo.demo",
 ]

@@ -1,0 +1,48 @@
+"""Fixtures for the controls tests: a scheduled plan to link risks to, and a second project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from pmo.planning import services as planning
+from pmo.projects.models import Project
+from pmo.projects.services import project_create, stakeholder_create
+
+MONDAY = dt.date(2027, 3, 1)
+
+
+@pytest.fixture
+def tasks(project: Project, people: dict[str, Any]) -> dict[str, Any]:
+    """Design (3 days, 300) then Build (30 days, 4,000) from Monday 1 March 2027."""
+    pm = people["manager"]
+    planning.schedule_update(actor=pm, project_id=project.pk, version=None, data={"start": MONDAY})
+    design = planning.task_create(
+        actor=pm,
+        project_id=project.pk,
+        data={"name": "Design", "duration": 3, "planned_cost": "300"},
+    )
+    build = planning.task_create(
+        actor=pm,
+        project_id=project.pk,
+        data={"name": "Build", "duration": 30, "planned_cost": "4000"},
+    )
+    planning.dependency_create(
+        actor=pm, project_id=project.pk, predecessor_id=design.pk, successor_id=build.pk
+    )
+    design.refresh_from_db()
+    build.refresh_from_db()
+    return {"design": design, "build": build}
+
+
+@pytest.fixture
+def other_project(people: dict[str, Any]) -> Project:
+    """PRJ-002, also managed by `manager`, with one task and one stakeholder."""
+    pm = people["manager"]
+    other = project_create(actor=pm, code="PRJ-002", name="Warehouse")
+    planning.schedule_update(actor=pm, project_id=other.pk, version=None, data={"start": MONDAY})
+    planning.task_create(actor=pm, project_id=other.pk, data={"name": "Elsewhere", "duration": 1})
+    stakeholder_create(actor=pm, project_id=other.pk, data={"name": "Other board"})
+    return other

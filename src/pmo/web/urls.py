@@ -4,34 +4,142 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as login_views
+from .views import account, charter, documents, home, projects, stakeholders
+
+# Django's admin ships templates under the same registration/ names; ours are named apart.
+PASSWORD_TEMPLATES = {
+    "password_change": "registration/pmo_password_change_form.html",
+    "password_change_done": "registration/pmo_password_change_done.html",
+    "password_reset": "registration/pmo_password_reset_form.html",
+    "password_reset_done": "registration/pmo_password_reset_done.html",
+    "password_reset_confirm": "registration/pmo_password_reset_confirm.html",
+    "password_reset_complete": "registration/pmo_password_reset_complete.html",
+}
 
 urlpatterns = [
     path("accounts/login/", login_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(template_name=PASSWORD_TEMPLATES["password_change"]),
         name="password_change",
     ),
     path(
         "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name=PASSWORD_TEMPLATES["password_change_done"]
+        ),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name=PASSWORD_TEMPLATES["password_reset"],
+            email_template_name="registration/pmo_password_reset_email.txt",
+            subject_template_name="registration/pmo_password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
     path(
         "accounts/password/reset/done/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name=PASSWORD_TEMPLATES["password_reset_done"]
+        ),
         name="password_reset_done",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name=PASSWORD_TEMPLATES["password_reset_confirm"]
+        ),
         name="password_reset_confirm",
     ),
     path(
         "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name=PASSWORD_TEMPLATES["password_reset_complete"]
+        ),
         name="password_reset_complete",
+    ),
+    path("", home.home, name="home"),
+    path("my-work/", home.my_work, name="my_work"),
+    path("portfolio/", home.portfolio, name="portfolio"),
+    path("pmo/", home.pmo_home, name="pmo_home"),
+    path("account/", account.account, name="account"),
+    path(
+        "account/tokens/<int:token_id>/revoke/", account.api_token_revoke, name="api_token_revoke"
+    ),
+    path("projects/", projects.project_list, name="project_list"),
+    path("projects/new/", projects.project_create, name="project_create"),
+    path("projects/<int:project_id>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:project_id>/edit/", projects.project_edit, name="project_edit"),
+    path(
+        "projects/<int:project_id>/stage/",
+        projects.project_stage_advance,
+        name="project_stage_advance",
+    ),
+    path("projects/<int:project_id>/members/", projects.member_add, name="member_add"),
+    path(
+        "projects/<int:project_id>/members/<int:user_id>/remove/",
+        projects.member_remove,
+        name="member_remove",
+    ),
+    path("projects/<int:project_id>/history/", projects.project_history, name="project_history"),
+    path("projects/<int:project_id>/charter/", charter.charter_detail, name="charter_detail"),
+    path("projects/<int:project_id>/charter/edit/", charter.charter_edit, name="charter_edit"),
+    path(
+        "projects/<int:project_id>/charter/submit/", charter.charter_submit, name="charter_submit"
+    ),
+    path(
+        "projects/<int:project_id>/charter/decide/", charter.charter_decide, name="charter_decide"
+    ),
+    path(
+        "projects/<int:project_id>/charter/revise/", charter.charter_revise, name="charter_revise"
+    ),
+    path(
+        "projects/<int:project_id>/charter/versions/",
+        charter.charter_versions,
+        name="charter_versions",
+    ),
+    path(
+        "projects/<int:project_id>/charter/compare/",
+        charter.charter_compare,
+        name="charter_compare",
+    ),
+    path(
+        "projects/<int:project_id>/stakeholders/",
+        stakeholders.stakeholder_list,
+        name="stakeholder_list",
+    ),
+    path(
+        "projects/<int:project_id>/stakeholders/new/",
+        stakeholders.stakeholder_create,
+        name="stakeholder_create",
+    ),
+    path(
+        "projects/<int:project_id>/stakeholders/<int:stakeholder_id>/",
+        stakeholders.stakeholder_edit,
+        name="stakeholder_edit",
+    ),
+    path(
+        "projects/<int:project_id>/stakeholders/<int:stakeholder_id>/delete/",
+        stakeholders.stakeholder_delete,
+        name="stakeholder_delete",
+    ),
+    path("projects/<int:project_id>/documents/", documents.document_list, name="document_list"),
+    path(
+        "projects/<int:project_id>/documents/<int:document_id>/versions/",
+        documents.document_version_upload,
+        name="document_version_upload",
+    ),
+    path(
+        "projects/<int:project_id>/documents/<int:document_id>/v<int:number>/download/",
+        documents.document_download,
+        name="document_download",
+    ),
+    path(
+        "projects/<int:project_id>/documents/<int:document_id>/delete/",
+        documents.document_delete,
+        name="document_delete",
     ),
 ]

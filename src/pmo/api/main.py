@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 NO_SUCH_ENDPOINT = "There is no {method} /api/v1/{path}; the endpoints are listed at /api/v1/docs."
 # Where a parameter came from is noise to the reader of an error; the field name is what matters.
-_SOURCES = ("body", "payload", "path", "query", "form", "file", "filters")
+_SOURCES = ("body", "path", "query", "form", "file", "cookie", "header")
+_PARAMETER_MODELS = ("payload", "filters")
 UNEXPECTED = "Something went wrong on our side; the error was logged. Try again later."
 
 api = NinjaAPI(
@@ -45,7 +46,7 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in _SOURCES),
+            "field": _field(e.get("loc", ())),
             "message": e.get("msg", ""),
         }
         for e in exc.errors
@@ -78,6 +79,15 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unexpected error in %s %s", request.method, request.path)
     return problem_response(500, "Internal server error", UNEXPECTED)
+
+
+def _field(loc: tuple[object, ...] | list[object]) -> str:
+    parts = [str(p) for p in loc]
+    if parts[:1] and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if parts[:1] and parts[0] in _PARAMETER_MODELS:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def _title(status: int) -> str:

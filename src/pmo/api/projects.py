@@ -399,7 +399,7 @@ def document_version_upload(
     tags=["documents"],
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file of the latest version, or of `?version=N`.",
                 "content": {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}

@@ -10,8 +10,12 @@ from django import template
 
 register = template.Library()
 
-GRID_WIDTH, GRID_HEIGHT, GRID_MARGIN = 560, 420, 36
 SCORES = 5
+GRID_WIDTH, GRID_HEIGHT, GRID_MARGIN = 720, 440, 36
+GRID_LABEL_CHARS = 18
+# Scores of 3 and above count as high (see Stakeholder.grid_quadrant): the dividing line sits
+# between 2 and 3.
+GRID_SPLIT = 2 / SCORES
 
 
 @register.filter
@@ -42,8 +46,20 @@ def power_interest_grid(stakeholders: Iterable[Any]) -> dict[str, Any]:
     dots = []
     for (interest, influence), group in cells.items():
         x, y = _position(interest, GRID_WIDTH), _position(influence, GRID_HEIGHT, invert=True)
+        left = interest == SCORES  # labels of the last column go left of the dot, inside
         for index, s in enumerate(group):
-            dots.append({"x": x, "y": y - 10 * (len(group) - 1) / 2 + 10 * index, "who": s})
+            dy = 12 * index - 6 * (len(group) - 1)
+            label_x = x - 8 if left else x + 8
+            dots.append(
+                {
+                    "x": x,
+                    "y": y + dy,
+                    "who": s,
+                    "left": left,
+                    "label_x": label_x,
+                    "label_y": y + dy + 4,
+                }
+            )
     inner_w, inner_h = GRID_WIDTH - 2 * GRID_MARGIN, GRID_HEIGHT - 2 * GRID_MARGIN
     return {
         "width": GRID_WIDTH,
@@ -51,10 +67,13 @@ def power_interest_grid(stakeholders: Iterable[Any]) -> dict[str, Any]:
         "m": GRID_MARGIN,
         "inner_w": inner_w,
         "inner_h": inner_h,
-        "half_w": inner_w / 2,
-        "half_h": inner_h / 2,
-        "mid_x": GRID_MARGIN + inner_w / 2,
-        "mid_y": GRID_MARGIN + inner_h / 2,
+        "mid_x": GRID_MARGIN + inner_w * GRID_SPLIT,
+        "mid_y": GRID_MARGIN + inner_h * (1 - GRID_SPLIT),
+        "hot_w": inner_w * (1 - GRID_SPLIT),
+        "hot_h": inner_h * (1 - GRID_SPLIT),
+        "label_chars": GRID_LABEL_CHARS,
+        "centre_x": GRID_MARGIN + inner_w / 2,
+        "centre_y": GRID_MARGIN + inner_h / 2,
         "right": GRID_WIDTH - GRID_MARGIN,
         "bottom": GRID_HEIGHT - GRID_MARGIN,
         "dots": dots,

@@ -185,3 +185,11 @@ def test_client_sees_only_shared_documents(project, people):
         "Release notes"
     ]
     assert document_list(actor=people["member"], project=project).count() == 2
+
+
+def test_document_text_with_nul_characters_is_refused(project, people):
+    with pytest.raises(ValidationFailed, match="NUL characters"):
+        services.document_upload(
+            actor=people["manager"], project_id=project.pk, title="a\x00b",
+            upload=SimpleUploadedFile("a.txt", b"text"),
+        )

@@ -69,6 +69,7 @@ MEMBER_IS_MANAGER = "{user} is the project manager; name another manager first."
 DOCUMENT_TOO_LARGE = "The file is {size} bytes; the limit is {limit} bytes."
 DOCUMENT_TYPE = "Files of type '.{ext}' are not accepted; allowed: {allowed}."
 DOCUMENT_EMPTY = "The file is empty."
+NUL_CHARACTER = "Text may not contain NUL characters."
 DOCUMENT_TITLE_TAKEN = "A document titled '{title}' already exists on this project."
 DOCUMENT_NOT_FOUND = "Document {id} not found."
 STAKEHOLDER_NOT_FOUND = "Stakeholder {id} not found."
@@ -646,6 +647,8 @@ def document_upload(
     comment: str = "",
 ) -> DocumentFile:
     """A new document, or (with `document_id`) a new version of an existing one."""
+    if any("\x00" in text for text in (title, description, comment)):
+        raise ValidationFailed(NUL_CHARACTER)
     project = access_project(actor, project_id)
     perms = require_internal(actor, project)
     require(perms.upload_documents, action="upload documents", project=project)

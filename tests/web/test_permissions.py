@@ -129,3 +129,10 @@ def test_a_client_downloads_only_shared_documents(client_as, filled_project, peo
     assert hidden.status_code == 404
     page = client.get(reverse("document_list", args=[filled_project.pk])).content.decode()
     assert "plan" in page and "secret" not in page
+
+
+def test_not_found_page_says_so_without_telling_why(client_as, project):
+    response = client_as("outsider").get(reverse("project_detail", args=[project.pk]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Not found" in page and "Customer portal" not in page

@@ -11,6 +11,7 @@ Examples
 """
 
 from pmo.engine.cpm import (
+    COLUMNS,
     ScheduleResult,
     backward_pass,
     critical_path,
@@ -41,6 +42,7 @@ from pmo.engine.network import (
 )
 
 __all__ = [
+    "COLUMNS",
     "Activity",
     "CalendarError",
     "Constraint",

@@ -26,6 +26,7 @@ from pmo.engine.errors import CycleError
 from pmo.engine.network import NO_BOUND, Activity, CompiledNetwork, Link, LinkType, Network
 
 __all__ = [
+    "COLUMNS",
     "ScheduleResult",
     "backward_pass",
     "critical_path",
@@ -37,6 +38,17 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+#: The per-activity columns of a `ScheduleResult`, in the order of its records.
+COLUMNS = (
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "critical",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,15 +96,7 @@ class ScheduleResult:
         """Rows as dicts of plain Python values (``int``, ``bool``, ``str``)."""
         selected = slice(None) if rows is None else rows
         ids = list(self.ids) if rows is None else [self.ids[r] for r in rows]
-        columns = {
-            "early_start": self.early_start[selected].tolist(),
-            "early_finish": self.early_finish[selected].tolist(),
-            "late_start": self.late_start[selected].tolist(),
-            "late_finish": self.late_finish[selected].tolist(),
-            "total_float": self.total_float[selected].tolist(),
-            "free_float": self.free_float[selected].tolist(),
-            "critical": self.critical[selected].tolist(),
-        }
+        columns = {name: getattr(self, name)[selected].tolist() for name in COLUMNS}
         names = list(columns)
         return [
             {"id": activity_id, **dict(zip(names, values, strict=True))}

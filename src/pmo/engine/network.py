@@ -166,6 +166,8 @@ class Activity:
         if duration < 0:
             raise NegativeDurationError(self.id, duration)
         object.__setattr__(self, "duration", duration)
+        if self.constraint is not None and self.constraint.type is ConstraintType.ASAP:
+            object.__setattr__(self, "constraint", None)  # one spelling of "no constraint"
         if self.deadline is not None:
             object.__setattr__(
                 self, "deadline", _check_int(self.deadline, f"Activity {self.id!r} deadline")
@@ -425,37 +427,10 @@ class CompiledNetwork:
                     "constrain its children"
                 )
 
-        preds: list[int] = []
-        succs: list[int] = []
-        types: list[int] = []
-        lags: list[int] = []
-        for link in network.links:
-            p = index[link.predecessor]
-            s = index[link.successor]
-            code = LINK_CODES[link.type]
-            if is_leaf[p] and is_leaf[s]:
-                preds.append(int(row[p]))
-                succs.append(int(row[s]))
-                types.append(code)
-                lags.append(link.lag_for(activities[p].duration))
-                continue
-            if not is_leaf[s] and link.type in (LinkType.FF, LinkType.SF):
-                raise InvalidLinkError(
-                    f"Link from {link.predecessor!r} to summary activity {link.successor!r} "
-                    f"is {link.type}; only FS and SS links may end on a summary"
-                )
-            if not is_leaf[p] and link.type in (LinkType.SS, LinkType.SF):
-                raise InvalidLinkError(
-                    f"Link from summary activity {link.predecessor!r} to {link.successor!r} "
-                    f"is {link.type}; only FS and FF links may start from a summary"
-                )
-            for lp in below[p] if not is_leaf[p] else [p]:
-                for ls in below[s] if not is_leaf[s] else [s]:
-                    preds.append(int(row[lp]))
-                    succs.append(int(row[ls]))
-                    types.append(code)
-                    lags.append(link.lag_for(activities[lp].duration))
-        pred = np.asarray(preds, dtype=np.int64)
+        if not children:
+            pred, succ, types, lags = _leaf_links(network)
+        else:
+            pred, succ, types, lags = _expanded_links(network, is_leaf, row, below)
         order = np.argsort(pred, kind="stable")
         out_ptr = np.zeros(len(leaves) + 1, dtype=np.int64)
         np.cumsum(np.bincount(pred, minlength=len(leaves)), out=out_ptr[1:])
@@ -466,14 +441,76 @@ class CompiledNetwork:
             leaves=leaves,
             duration=duration,
             out_ptr=out_ptr,
-            out_succ=np.asarray(succs, dtype=np.int64)[order],
-            out_type=np.asarray(types, dtype=np.int64)[order],
-            out_lag=np.asarray(lags, dtype=np.int64)[order],
+            out_succ=succ[order],
+            out_type=types[order],
+            out_lag=lags[order],
             constraint=constraint,
             constraint_offset=constraint_offset,
             deadline=deadline,
             summaries=summaries,
         )
+
+
+_Links = tuple[IntArray, IntArray, IntArray, IntArray]
+
+
+def _leaf_links(network: Network) -> _Links:
+    """Links as arrays when there is no summary: one pass per column, no per-link branching."""
+    index = network.index
+    links = network.links
+    m = len(links)
+    pred = np.fromiter((index[k.predecessor] for k in links), dtype=np.int64, count=m)
+    succ = np.fromiter((index[k.successor] for k in links), dtype=np.int64, count=m)
+    types = np.fromiter((LINK_CODES[k.type] for k in links), dtype=np.int64, count=m)
+    lags = np.fromiter((k.lag for k in links), dtype=np.int64, count=m)
+    for position, k in enumerate(links):
+        if k.lag_percent is not None:
+            lags[position] = k.lag_for(network.activities[int(pred[position])].duration)
+    return pred, succ, types, lags
+
+
+def _expanded_links(
+    network: Network, is_leaf: npt.NDArray[np.bool_], row: IntArray, below: dict[int, list[int]]
+) -> _Links:
+    """Links between leaves, with each link on a summary expanded to the leaves below it."""
+    activities = network.activities
+    index = network.index
+    preds: list[int] = []
+    succs: list[int] = []
+    types: list[int] = []
+    lags: list[int] = []
+    for link in network.links:
+        p = index[link.predecessor]
+        s = index[link.successor]
+        code = LINK_CODES[link.type]
+        if is_leaf[p] and is_leaf[s]:
+            preds.append(int(row[p]))
+            succs.append(int(row[s]))
+            types.append(code)
+            lags.append(link.lag_for(activities[p].duration))
+            continue
+        if not is_leaf[s] and link.type in (LinkType.FF, LinkType.SF):
+            raise InvalidLinkError(
+                f"Link from {link.predecessor!r} to summary activity {link.successor!r} "
+                f"is {link.type}; only FS and SS links may end on a summary"
+            )
+        if not is_leaf[p] and link.type in (LinkType.SS, LinkType.SF):
+            raise InvalidLinkError(
+                f"Link from summary activity {link.predecessor!r} to {link.successor!r} "
+                f"is {link.type}; only FS and FF links may start from a summary"
+            )
+        for lp in below[p] if not is_leaf[p] else [p]:
+            for ls in below[s] if not is_leaf[s] else [s]:
+                preds.append(int(row[lp]))
+                succs.append(int(row[ls]))
+                types.append(code)
+                lags.append(link.lag_for(activities[lp].duration))
+    return (
+        np.asarray(preds, dtype=np.int64),
+        np.asarray(succs, dtype=np.int64),
+        np.asarray(types, dtype=np.int64),
+        np.asarray(lags, dtype=np.int64),
+    )
 
 
 def _leaves_below(

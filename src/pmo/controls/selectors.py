@@ -36,6 +36,7 @@ from .services import (
 
 SCALE = range(1, 6)
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 M = TypeVar("M", bound=Model)
 
 
@@ -149,11 +150,11 @@ class BudgetRow:
 
     @property
     def total(self) -> Decimal:
-        return sum(self.amounts, Decimal(0))
+        return sum(self.amounts, ZERO)
 
     @property
     def cumulative(self) -> list[Decimal]:
-        running, out = Decimal(0), []
+        running, out = ZERO, []
         for amount in self.amounts:
             running += amount
             out.append(running)
@@ -212,26 +213,25 @@ def budget_summary(*, actor: Any, project: Project) -> BudgetSummary:
         .annotate(amount=Sum("amount"))
         .order_by()
     )
-    by_cell: dict[tuple[str, dt.date], Decimal] = {(c, p): a for c, p, a in lines}
+    by_cell: dict[tuple[str, dt.date], Decimal] = {(c, p): a.quantize(CENT) for c, p, a in lines}
     tasks = Task.objects.filter(
         project=project, is_summary=False, planned_cost__isnull=False
     ).values_list("planned_cost", "early_start", "early_finish")
     phased: dict[dt.date, Decimal] = {}
-    unscheduled = Decimal(0)
+    unscheduled = ZERO
     for cost, start, finish in tasks:
         if start is None:
             unscheduled += cost
             continue
         for month, part in _spread(cost, start, finish or start).items():
-            phased[month] = phased.get(month, Decimal(0)) + part
+            phased[month] = phased.get(month, ZERO) + part
     known = [p for _, p in by_cell] + list(phased)
     months = _month_range(min(known), max(known)) if known else []
-    zero = Decimal(0)
     categories = [
         BudgetRow(
             key=category.value,
             label=category.label,
-            amounts=[by_cell.get((category.value, m), zero) for m in months],
+            amounts=[by_cell.get((category.value, m), ZERO) for m in months],
         )
         for category in CostCategory
     ]
@@ -241,12 +241,12 @@ def budget_summary(*, actor: Any, project: Project) -> BudgetSummary:
         budget=BudgetRow(
             key="budget",
             label="Budget",
-            amounts=[sum((row.amounts[i] for row in categories), zero) for i in range(len(months))],
+            amounts=[sum((row.amounts[i] for row in categories), ZERO) for i in range(len(months))],
         ),
         tasks=BudgetRow(
             key="tasks",
             label="Planned cost of tasks",
-            amounts=[phased.get(m, zero) for m in months],
+            amounts=[phased.get(m, ZERO) for m in months],
         ),
         unscheduled_task_cost=unscheduled,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright's session-scoped `base_url` fixture trips a pytest deprecation; not ours.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if BROWSER_DIR in Path(str(item.path)).resolve().parents:
@@ -56,6 +63,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         "headless": True,
         "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
     }
+
+
+@pytest.fixture(autouse=True)
+def _close_leftover_browser_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close contexts a test opened itself with `browser.new_context()` when the test ends.
+
+    Left open, their keep-alive connections outlive the live server's shared in-memory SQLite
+    connection, and its request threads fail at the end of the session.
+    """
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
 
 
 @pytest.fixture(scope="session")

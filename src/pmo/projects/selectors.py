@@ -7,19 +7,22 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from pmo.core.errors import NotFound
+from pmo.core.errors import Forbidden, NotFound
 from pmo.core.models import AuditEntry
 
 from .models import (
     CHARTER_CONTENT_FIELDS,
+    CharterState,
     CharterVersion,
     Document,
     DocumentFile,
+    Health,
     Membership,
     Project,
+    Stage,
     Stakeholder,
 )
-from .policies import permissions_or_404, require_internal, visible_projects
+from .policies import is_pmo, permissions_or_404, require_internal, visible_projects
 from .services import CHARTER_VERSION_NOT_FOUND, DOCUMENT_NOT_FOUND, STAKEHOLDER_NOT_FOUND
 
 
@@ -159,3 +162,45 @@ def document_file_get(
 def audit_for_project(*, actor: Any, project: Project) -> QuerySet[AuditEntry]:
     require_internal(actor, project)
     return AuditEntry.objects.filter(project_id=project.pk).select_related("actor")
+
+
+PMO_ONLY = "The PMO desk is for PMO admins and analysts."
+RECENT_ACTIVITY = 15
+
+
+def my_work(*, actor: Any) -> dict[str, Any]:
+    """My projects, the charters awaiting my decision, and what I did last."""
+    mine = Q(manager=actor) | Q(memberships__user=actor)
+    return {
+        "projects": visible_projects(actor)
+        .filter(mine)
+        .distinct()
+        .select_related("portfolio", "manager", "sponsor"),
+        "awaiting": CharterVersion.objects.filter(
+            state=CharterState.SUBMITTED, project__sponsor=actor
+        ).select_related("project", "submitted_by"),
+        "activity": AuditEntry.objects.filter(actor=actor)[:RECENT_ACTIVITY],
+    }
+
+
+def pmo_desk(*, actor: Any) -> dict[str, Any]:
+    """The PMO's queue: charters awaiting a decision, projects without one, load per manager."""
+    if not is_pmo(actor):
+        raise Forbidden(PMO_ONLY)
+    return {
+        "awaiting": CharterVersion.objects.filter(state=CharterState.SUBMITTED)
+        .select_related("project", "project__sponsor", "submitted_by")
+        .order_by("submitted_at"),
+        "unchartered": Project.objects.filter(stage=Stage.INITIATION)
+        .exclude(charters__state=CharterState.APPROVED)
+        .select_related("manager", "sponsor")
+        .order_by("created_at"),
+        "by_manager": Project.objects.exclude(stage=Stage.CLOSED)
+        .values("manager__id", "manager__first_name", "manager__last_name", "manager__username")
+        .annotate(
+            total=Count("pk"),
+            red=Count("pk", filter=Q(health=Health.RED)),
+            amber=Count("pk", filter=Q(health=Health.AMBER)),
+        )
+        .order_by("-total", "manager__last_name"),
+    }

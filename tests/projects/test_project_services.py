@@ -190,6 +190,8 @@ def test_client_sees_only_shared_documents(project, people):
 def test_document_text_with_nul_characters_is_refused(project, people):
     with pytest.raises(ValidationFailed, match="NUL characters"):
         services.document_upload(
-            actor=people["manager"], project_id=project.pk, title="a\x00b",
+            actor=people["manager"],
+            project_id=project.pk,
+            title="a\x00b",
             upload=SimpleUploadedFile("a.txt", b"text"),
         )

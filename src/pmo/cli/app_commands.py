@@ -55,9 +55,9 @@ def serve(
     children: list[subprocess.Popen[bytes]] = []
     if task_worker:
         children.append(
-            subprocess.Popen([sys.executable, "-m", "pmo.cli.manage", "db_worker"], env=env)
+            subprocess.Popen([sys.executable, "-m", "pmo.cli.manage", "db_worker"], env=env)  # noqa: S603
         )
-    web = subprocess.Popen(
+    web = subprocess.Popen(  # noqa: S603 - fixed argv
         [
             sys.executable,
             "-m",

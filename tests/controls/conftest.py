@@ -62,3 +62,44 @@ def api_as(people: dict[str, Any]) -> Any:
         return Client(headers={"authorization": f"Bearer {raw}"})
 
     return as_
+
+
+@pytest.fixture
+def add_rows(project: Project, people: dict[str, Any]) -> Any:
+    """`add_rows(n)`: n more rows of each kind, linked to tasks, stakeholders and people."""
+    from pmo.controls import services
+
+    pm = people["manager"]
+    added = iter(range(10_000))
+
+    def add(n: int) -> None:
+        stakeholder = stakeholder_create(actor=pm, project_id=project.pk, data={"name": "Board"})
+        task_ids = list(project.tasks.values_list("pk", flat=True))
+        for _ in range(n):
+            i = next(added)
+            services.risk_create(
+                actor=pm,
+                project_id=project.pk,
+                data={"title": f"r{i}", "owner_id": pm.pk, "task_ids": task_ids},
+            )
+            services.budget_line_create(
+                actor=pm,
+                project_id=project.pk,
+                data={"category": "labour", "period": dt.date(2027, 1 + i, 1), "amount": 10},
+            )
+            services.quality_item_create(
+                actor=pm,
+                project_id=project.pk,
+                data={"deliverable": f"d{i}", "acceptance_criteria": "ok", "reviewer_id": pm.pk},
+            )
+            services.communication_item_create(
+                actor=pm,
+                project_id=project.pk,
+                data={
+                    "information": f"c{i}",
+                    "owner_id": pm.pk,
+                    "stakeholder_ids": [stakeholder.pk],
+                },
+            )
+
+    return add

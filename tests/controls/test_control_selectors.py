@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from pmo.controls import selectors, services
 from pmo.controls.selectors import _spread
-from pmo.projects.services import stakeholder_create
 
 D = Decimal
 
@@ -125,34 +124,6 @@ def test_communications_due_before_today_are_overdue(project, people):
 # --- query counts -------------------------------------------------------------------------------
 
 
-def _add_rows(project, people, n):
-    """`n` rows of each kind, linked to tasks, stakeholders and people."""
-    pm = people["manager"]
-    stakeholder = stakeholder_create(actor=pm, project_id=project.pk, data={"name": "Board"})
-    task_ids = list(project.tasks.values_list("pk", flat=True))
-    for i in range(n):
-        services.risk_create(
-            actor=pm,
-            project_id=project.pk,
-            data={"title": f"r{i}", "owner_id": pm.pk, "task_ids": task_ids},
-        )
-        services.budget_line_create(
-            actor=pm,
-            project_id=project.pk,
-            data={"category": "labour", "period": dt.date(2027, 1 + i, 1), "amount": 10},
-        )
-        services.quality_item_create(
-            actor=pm,
-            project_id=project.pk,
-            data={"deliverable": f"d{i}", "acceptance_criteria": "ok", "reviewer_id": pm.pk},
-        )
-        services.communication_item_create(
-            actor=pm,
-            project_id=project.pk,
-            data={"information": f"c{i}", "owner_id": pm.pk, "stakeholder_ids": [stakeholder.pk]},
-        )
-
-
 def _touch_risks(risks):
     return [(r.owner, list(r.tasks.all())) for r in risks]
 
@@ -174,10 +145,10 @@ READS = {
 
 
 @pytest.mark.parametrize("read", sorted(READS))
-def test_reads_cost_a_constant_number_of_queries(project, people, tasks, read):
+def test_reads_cost_a_constant_number_of_queries(project, people, tasks, add_rows, read):
     counts = []
     for rows in (2, 8):  # 2 rows, then 10
-        _add_rows(project, people, rows)
+        add_rows(rows)
         with CaptureQueriesContext(connection) as ctx:
             READS[read](people["member"], project)
         counts.append(len(ctx.captured_queries))

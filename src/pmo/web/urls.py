@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as login_views
-from .views import account, charter, documents, home, projects, stakeholders
+from .views import account, charter, controls, documents, home, projects, stakeholders
 
 # Django's admin ships templates under the same registration/ names; ours are named apart.
 PASSWORD_TEMPLATES = {
@@ -141,5 +141,13 @@ urlpatterns = [
         "projects/<int:project_id>/documents/<int:document_id>/delete/",
         documents.document_delete,
         name="document_delete",
+    ),
+    path("projects/<int:project_id>/risks/", controls.risk_register, name="risk_register"),
+    path("projects/<int:project_id>/budget/", controls.budget_overview, name="budget_overview"),
+    path("projects/<int:project_id>/quality/", controls.quality_plan, name="quality_plan"),
+    path(
+        "projects/<int:project_id>/communication/",
+        controls.communication_plan,
+        name="communication_plan",
     ),
 ]

@@ -68,6 +68,7 @@ def test_the_register_shows_risks_and_the_heat_map(project, people, tasks):
     assert 'class="cell level-severe"' in html
     assert "score 20, 1 risk" in html
     assert "2 Build" in html
+    assert ">Opportunities</a>" in html
 
 
 def test_the_budget_page_has_the_table_and_the_chart(project, people, tasks):

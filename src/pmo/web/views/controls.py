@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pmo.controls import selectors
-from pmo.controls.models import RiskKind, RiskStatus
+from pmo.controls.models import KIND_PLURAL, RiskKind
 
 from .common import page, project_and_permissions
 
@@ -33,8 +33,7 @@ def risk_register(request: HttpRequest, project_id: int) -> HttpResponse:
             "risks": list(selectors.risk_list(actor=request.user, project=project, kind=kind)),
             "heat_map": selectors.risk_heat_map(actor=request.user, project=project, kind=kind),
             "kind": kind,
-            "kinds": RiskKind.choices,
-            "closed": RiskStatus.CLOSED,
+            "kinds": [(k, KIND_PLURAL[k].capitalize()) for k in RiskKind.values],
         },
     )
 

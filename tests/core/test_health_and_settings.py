@@ -27,6 +27,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
         "PMO_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their live server
     result = subprocess.run(
         [sys.executable, "-m", "pmo.cli.manage", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -836,3 +836,122 @@ def plan_import(
     )
     _reopen_if_approved(schedule, actor)
     return schedule_recompute(project=project)
+
+
+# --- MS Project files ---------------------------------------------------------------------------
+
+MSPDI_UNREADABLE = "The file could not be read as MS Project XML: {reason}"
+
+
+def plan_import_preview(*, actor: User, project_id: int, data: bytes, filename: str) -> Any:
+    """Read an MSPDI file and report what an import would create; writes nothing."""
+    from pmo.interop.errors import InteropError
+
+    from .exchange import mspdi_preview
+
+    project = access_project(actor, project_id)
+    require(require_internal(actor, project).edit, action="import a plan", project=project)
+    try:
+        return mspdi_preview(data, source=filename or "upload.xml")
+    except (InteropError, EngineError) as exc:
+        raise ValidationFailed(MSPDI_UNREADABLE.format(reason=str(exc))) from exc
+
+
+@transaction.atomic
+def plan_import_mspdi(*, actor: User, project_id: int, data: bytes, filename: str) -> Schedule:
+    """Create the plan from an MSPDI file: its calendar, tasks, links and baselines, in one
+    transaction; a bad file or an invalid network changes nothing."""
+    preview = plan_import_preview(actor=actor, project_id=project_id, data=data, filename=filename)
+    project, schedule = _editable_plan(actor, project_id)
+    if Task.objects.filter(project=project).exists():
+        raise ValidationFailed(
+            PLAN_NOT_EMPTY.format(n=Task.objects.filter(project=project).count())
+        )
+    spec = preview.calendar
+    calendar = Calendar.objects.create(
+        name=spec.name[:100],
+        project=project,
+        working_weekdays=spec.working_weekdays,
+        hours_per_day=spec.hours_per_day,
+    )
+    CalendarException.objects.bulk_create(
+        CalendarException(
+            calendar=calendar,
+            date=day,
+            working_hours=hours,
+            name="Holiday" if hours == 0 else "Short day",
+        )
+        for day, hours in spec.exceptions
+    )
+    Schedule.objects.filter(pk=schedule.pk).update(calendar=calendar)
+    schedule = plan_import(
+        actor=actor,
+        project_id=project.pk,
+        tasks=preview.tasks,
+        links=preview.links,
+        start=preview.start,
+    )
+    ids = dict(
+        zip(
+            [str(t["key"]) for t in preview.tasks],
+            Task.objects.filter(project=project).order_by("position").values_list("pk", flat=True),
+            strict=True,
+        )
+    )
+    names = {str(t["key"]): t["name"] for t in preview.tasks}
+    for number, rows in sorted(preview.baselines.items()):
+        baseline = Baseline.objects.create(
+            project=project,
+            number=number,
+            name=f"Imported baseline {number}",
+            captured_by=actor,
+            start=min((r[1] for r in rows if r[1]), default=None),
+            finish=max((r[2] for r in rows if r[2]), default=None),
+        )
+        BaselineTask.objects.bulk_create(
+            BaselineTask(
+                baseline=baseline,
+                task_id=ids[key],
+                name="",
+                start=start,
+                finish=finish,
+                duration=duration or 0,
+            )
+            for key, start, finish, duration in rows
+            if key in ids
+        )
+    if preview.baselines:
+        first = Baseline.objects.filter(project=project).order_by("number").first()
+        Baseline.objects.filter(pk=first.pk).update(is_current=True)  # type: ignore[union-attr]
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=schedule,
+        project_id=project.pk,
+        note=f"Imported from {filename}"[:200],
+    )
+    return schedule
+
+
+def plan_export_mspdi(*, actor: User, project_id: int) -> tuple[str, bytes]:
+    """The plan as an MS Project XML file: (file name, bytes)."""
+    from .exchange import mspdi_export
+
+    project = access_project(actor, project_id)
+    require_internal(actor, project)
+    schedule = schedule_for(project)
+    tasks = list(Task.objects.filter(project=project).order_by("position", "pk"))
+    links = list(Dependency.objects.filter(project=project))
+    current = Baseline.objects.filter(project=project, is_current=True).first()
+    baseline = (
+        {
+            b.task_id: (b.start, b.finish, b.duration)
+            for b in BaselineTask.objects.filter(baseline=current, task__isnull=False)
+        }
+        if current
+        else None
+    )
+    data = mspdi_export(
+        name=project.name, clock=plan_clock(schedule), tasks=tasks, links=links, baseline=baseline
+    )
+    return f"{project.code}.xml", data

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as login_views
-from .views import account, charter, controls, documents, home, projects, stakeholders
+from .views import account, charter, controls, documents, home, planning, projects, stakeholders
 
 # Django's admin ships templates under the same registration/ names; ours are named apart.
 PASSWORD_TEMPLATES = {
@@ -150,4 +150,35 @@ urlpatterns = [
         controls.communication_plan,
         name="communication_plan",
     ),
+    path("projects/<int:project_id>/plan/", planning.plan_table, name="plan_table"),
+    path("projects/<int:project_id>/plan/rows/", planning.plan_rows, name="plan_rows"),
+    path(
+        "projects/<int:project_id>/plan/tasks/", planning.plan_task_create, name="plan_task_create"
+    ),
+    path(
+        "projects/<int:project_id>/plan/tasks/<int:task_id>/",
+        planning.plan_task_edit,
+        name="plan_task_edit",
+    ),
+    path(
+        "projects/<int:project_id>/plan/tasks/<int:task_id>/move/",
+        planning.plan_task_move,
+        name="plan_task_move",
+    ),
+    path(
+        "projects/<int:project_id>/plan/tasks/<int:task_id>/delete/",
+        planning.plan_task_delete,
+        name="plan_task_delete",
+    ),
+    path(
+        "projects/<int:project_id>/plan/links/", planning.plan_link_create, name="plan_link_create"
+    ),
+    path(
+        "projects/<int:project_id>/plan/links/<int:link_id>/delete/",
+        planning.plan_link_delete,
+        name="plan_link_delete",
+    ),
+    path("projects/<int:project_id>/plan/schedule/", planning.plan_schedule, name="plan_schedule"),
+    path("projects/<int:project_id>/plan/submit/", planning.plan_submit, name="plan_submit"),
+    path("projects/<int:project_id>/plan/decide/", planning.plan_decide, name="plan_decide"),
 ]

@@ -1,0 +1,438 @@
+"""The plan pages: the task table with inline editing, the Gantt chart, baselines and variance.
+
+Every write goes through the planning services, which reschedule the whole network; the pages
+then show the rescheduled plan (the table re-renders all its rows, the chart reloads its data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pmo.core.errors import NotFound
+from pmo.planning import selectors, services
+from pmo.planning.models import (
+    MAX_BASELINES,
+    ConstraintType,
+    Dependency,
+    DependencyType,
+    PlanState,
+    Schedule,
+    Task,
+)
+from pmo.projects.models import Project
+from pmo.projects.policies import ProjectPermissions
+
+from ..forms import VersionedForm
+from .common import attempt, page, project_and_permissions
+
+EDIT_PLAN = "change the plan"
+NOTHING_ABOVE = "'{name}' has no task above it at its level to go under."
+ALREADY_TOP = "'{name}' is already at the top level."
+SUMMARY_DRAG = "'{name}' is a summary: its dates follow its subtasks. Move the subtasks instead."
+UNDATED = ("ASAP", "ALAP")
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+# --- forms: they parse input; the services decide what is allowed ------------------------------
+
+
+class TaskEditForm(VersionedForm):
+    name = forms.CharField(max_length=255)
+    duration = forms.IntegerField(min_value=0, required=False)
+    constraint_type = forms.ChoiceField(choices=ConstraintType.choices)
+    constraint_date = forms.DateField(required=False, widget=_date_input())
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.data_without_version()
+        if data["duration"] is None:  # summaries: their span follows their subtasks
+            del data["duration"]
+        if data["constraint_type"] in UNDATED:
+            del data["constraint_date"]
+        return data
+
+
+def _task_choices(tasks: Sequence[Task]) -> list[tuple[Any, str]]:
+    return [("", "—"), *((t.pk, f"{t.wbs} {t.name}") for t in tasks)]
+
+
+class TaskAddForm(forms.Form):
+    name = forms.CharField(max_length=255)
+    duration = forms.IntegerField(min_value=0, initial=1, help_text="Working days; 0: milestone.")
+    parent = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Under")
+    after = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="After")
+
+    def __init__(self, *args: Any, tasks: Sequence[Task] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = self.fields["after"].choices = _task_choices(tasks)
+
+
+class LinkForm(forms.Form):
+    predecessor = forms.TypedChoiceField(coerce=int)
+    successor = forms.TypedChoiceField(coerce=int)
+    type = forms.ChoiceField(choices=DependencyType.choices, initial=DependencyType.FS)
+    lag = forms.IntegerField(initial=0, help_text="Working days; negative for a lead.")
+
+    def __init__(self, *args: Any, tasks: Sequence[Task] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["predecessor"].choices = self.fields["successor"].choices = _task_choices(tasks)
+
+
+class ScheduleForm(VersionedForm):
+    start = forms.DateField(widget=_date_input())
+    calendar = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args: Any, calendars: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].choices = [(c.pk, c.name) for c in calendars]
+
+
+class BaselineForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False)
+    number = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_BASELINES - 1,
+        required=False,
+        help_text=f"0–{MAX_BASELINES - 1}: replaces that baseline. Empty: the next free number.",
+    )
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = ""
+        if field in form.fields:
+            label = form.fields[field].label or field.replace("_", " ").capitalize()
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# --- the plan table -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One row of the plan table."""
+
+    task: Task
+    level: int
+    span: int | None  # working days, from the stored duration or a summary's dates
+    predecessors: str
+
+
+def _wbs_key(task: Task) -> tuple[int, ...]:
+    return tuple(int(part) for part in task.wbs.split(".") if part.isdigit())
+
+
+def _link_label(link: Dependency) -> str:
+    """MS Project's notation: '3' for a plain finish-to-start link, '1.2FS+2d', '4SS-1d'."""
+    lag = f"{link.lag_percent:+g}%" if link.lag_percent is not None else ""
+    lag = lag or (f"{link.lag:+d}d" if link.lag else "")
+    plain = link.type == DependencyType.FS and not lag
+    return link.predecessor.wbs if plain else f"{link.predecessor.wbs}{link.type}{lag}"
+
+
+def _plan_lines(schedule: Schedule, tasks: list[Task], links: list[Dependency]) -> list[PlanLine]:
+    by_successor: dict[int, list[Dependency]] = {}
+    for link in links:
+        by_successor.setdefault(link.successor_id, []).append(link)
+    summaries = [t for t in tasks if t.is_summary and t.early_start and t.early_finish]
+    spans: dict[int, int] = {}
+    if summaries:
+        clock = services.plan_clock(schedule)
+        starts = clock.start_offsets([t.early_start for t in summaries])  # type: ignore[misc]
+        finishes = clock.finish_offsets([t.early_finish for t in summaries])  # type: ignore[misc]
+        spans = {t.pk: f - s for t, s, f in zip(summaries, starts, finishes, strict=True)}
+    return [
+        PlanLine(
+            task=t,
+            level=t.wbs.count("."),
+            span=spans.get(t.pk) if t.is_summary else t.duration,
+            predecessors=", ".join(
+                _link_label(link)
+                for link in sorted(
+                    by_successor.get(t.pk, []), key=lambda k: _wbs_key(k.predecessor)
+                )
+            ),
+        )
+        for t in tasks
+    ]
+
+
+def _table_context(
+    request: HttpRequest, project: Project, perms: ProjectPermissions, *, focus: int | None = None
+) -> dict[str, Any]:
+    schedule = services.schedule_for(project)
+    tasks = sorted(selectors.task_list(actor=request.user, project=project), key=_wbs_key)
+    links = list(selectors.dependency_list(actor=request.user, project=project))
+    return {
+        "project": project,
+        "can": perms,
+        "schedule": schedule,
+        "lines": _plan_lines(schedule, tasks, links),
+        "links": sorted(links, key=lambda k: (_wbs_key(k.successor), _wbs_key(k.predecessor))),
+        "editable": perms.edit and schedule.plan_state != PlanState.SUBMITTED,
+        "focus": focus,
+        "tasks": tasks,
+    }
+
+
+@page("GET")
+def plan_table(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, perms = project_and_permissions(request, project_id, internal=True)
+    context = _table_context(request, project, perms)
+    calendars = list(selectors.calendar_list(project=project))
+    schedule = context["schedule"]
+    context.update(
+        add_form=TaskAddForm(tasks=context["tasks"]),
+        link_form=LinkForm(tasks=context["tasks"]),
+        schedule_form=ScheduleForm(
+            calendars=calendars,
+            initial={
+                "start": schedule.start,
+                "calendar": schedule.calendar_id,
+                "version": schedule.version,
+            },
+        ),
+        calendar=next((c for c in calendars if c.pk == schedule.calendar_id), None),
+    )
+    return render(request, "web/planning/table.html", context)
+
+
+def _rows(request: HttpRequest, project_id: int, *, focus: int | None = None) -> HttpResponse:
+    """The table's rows after a change (htmx), or the whole page again (a plain form post)."""
+    if not request.htmx:
+        return redirect("plan_table", project_id=project_id)
+    project, perms = project_and_permissions(request, project_id, internal=True)
+    context = _table_context(request, project, perms, focus=focus)
+    return render(request, "web/planning/table.html#rows", context)
+
+
+@page("GET")
+def plan_rows(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _rows(request, project_id)
+
+
+def _task(request: HttpRequest, project: Project, task_id: int) -> Task:
+    task = selectors.task_list(actor=request.user, project=project).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(services.TASK_NOT_FOUND.format(id=task_id))
+    return task
+
+
+@page("GET", "POST")
+def plan_task_edit(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    """GET: the row as a small form; POST: save it and answer all rows (their dates move)."""
+    project, perms = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
+    task = _task(request, project, task_id)
+    if request.method == "GET":
+        form = TaskEditForm(
+            initial={
+                "name": task.name,
+                "duration": task.duration,
+                "constraint_type": task.constraint_type,
+                "constraint_date": task.constraint_date,
+                "version": task.version,
+            }
+        )
+        context = {"project": project, "task": task, "form": form}
+        return render(request, "web/planning/_edit_row.html", context)
+    form = TaskEditForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    elif attempt(
+        request,
+        lambda: services.task_update(
+            actor=request.user,
+            project_id=project.pk,
+            task_id=task.pk,
+            version=form.cleaned_data["version"],
+            data=form.service_data(),
+        ),
+    ):
+        messages.success(request, f"'{form.cleaned_data['name']}' saved; the plan is rescheduled.")
+    return _rows(request, project.pk, focus=task.pk)
+
+
+@page("POST")
+def plan_task_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, _ = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
+    tasks = list(selectors.task_list(actor=request.user, project=project))
+    form = TaskAddForm(request.POST, tasks=tasks)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("plan_table", project_id=project.pk)
+    after = next((t for t in tasks if t.pk == form.cleaned_data["after"]), None)
+    parent_id = form.cleaned_data["parent"] or (after.parent_id if after else None)
+    data = {
+        "name": form.cleaned_data["name"],
+        "duration": form.cleaned_data["duration"],
+        "parent_id": parent_id,
+        "position": _position(tasks, parent_id=parent_id, after=after),
+    }
+    created = attempt(
+        request,
+        lambda: services.task_create(actor=request.user, project_id=project.pk, data=data),
+    )
+    if created:
+        messages.success(request, f"Task {created.wbs} '{created.name}' added.")
+    return redirect("plan_table", project_id=project.pk)
+
+
+def _position(tasks: Sequence[Task], *, parent_id: int | None, after: Task | None) -> int:
+    """A position among the siblings under `parent_id`: just after `after`, or at the end."""
+    siblings = sorted(t.position for t in tasks if t.parent_id == parent_id)
+    if after is None or after.parent_id != parent_id:
+        return siblings[-1] + 10 if siblings else 0
+    following = [p for p in siblings if p > after.position]
+    if following and following[0] - after.position > 1:
+        return (after.position + following[0]) // 2
+    return after.position + 1
+
+
+@page("POST")
+def plan_task_move(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    """Indent (under the task above at the same level) or outdent (beside its parent)."""
+    project, _ = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
+    tasks = list(selectors.task_list(actor=request.user, project=project))
+    task = next((t for t in tasks if t.pk == task_id), None)
+    if task is None:
+        raise NotFound(services.TASK_NOT_FOUND.format(id=task_id))
+    data: dict[str, Any] | None = None
+    if request.POST.get("direction") == "in":
+        above = [t for t in tasks if t.parent_id == task.parent_id and t.position < task.position]
+        if above:
+            parent = max(above, key=lambda t: (t.position, t.pk))
+            data = {
+                "parent_id": parent.pk,
+                "position": _position(tasks, parent_id=parent.pk, after=None),
+            }
+        else:
+            messages.error(request, NOTHING_ABOVE.format(name=task.name))
+    elif task.parent_id is None:
+        messages.error(request, ALREADY_TOP.format(name=task.name))
+    else:
+        parent = next(t for t in tasks if t.pk == task.parent_id)
+        data = {
+            "parent_id": parent.parent_id,
+            "position": _position(tasks, parent_id=parent.parent_id, after=parent),
+        }
+    version = request.POST.get("version", "")
+    if data is not None and attempt(
+        request,
+        lambda: services.task_update(
+            actor=request.user,
+            project_id=project.pk,
+            task_id=task.pk,
+            version=int(version) if version.isdigit() else None,
+            data=data,
+        ),
+    ):
+        messages.success(request, f"'{task.name}' moved; the plan is rescheduled.")
+    return _rows(request, project.pk, focus=task.pk)
+
+
+@page("POST")
+def plan_task_delete(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    deleted = attempt(
+        request,
+        lambda: (
+            services.task_delete(actor=request.user, project_id=project_id, task_id=task_id) or True
+        ),
+    )
+    if deleted:
+        messages.success(request, "Task deleted with its subtasks and links.")
+    return _rows(request, project_id)
+
+
+@page("POST")
+def plan_link_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, _ = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
+    tasks = list(selectors.task_list(actor=request.user, project=project))
+    form = LinkForm(request.POST, tasks=tasks)
+    if not form.is_valid():
+        _form_errors(request, form)
+    elif attempt(
+        request,
+        lambda: services.dependency_create(
+            actor=request.user,
+            project_id=project.pk,
+            predecessor_id=form.cleaned_data["predecessor"],
+            successor_id=form.cleaned_data["successor"],
+            type=form.cleaned_data["type"],
+            lag=form.cleaned_data["lag"],
+        ),
+    ):
+        messages.success(request, "Link added; the plan is rescheduled.")
+    return redirect("plan_table", project_id=project.pk)
+
+
+@page("POST")
+def plan_link_delete(request: HttpRequest, project_id: int, link_id: int) -> HttpResponse:
+    deleted = attempt(
+        request,
+        lambda: (
+            services.dependency_delete(
+                actor=request.user, project_id=project_id, dependency_id=link_id
+            )
+            or True
+        ),
+    )
+    if deleted:
+        messages.success(request, "Link removed; the plan is rescheduled.")
+    return redirect("plan_table", project_id=project_id)
+
+
+@page("POST")
+def plan_schedule(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, _ = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
+    form = ScheduleForm(request.POST, calendars=list(selectors.calendar_list(project=project)))
+    if not form.is_valid():
+        _form_errors(request, form)
+    elif attempt(
+        request,
+        lambda: services.schedule_update(
+            actor=request.user,
+            project_id=project.pk,
+            version=form.cleaned_data["version"],
+            data={
+                "start": form.cleaned_data["start"],
+                "calendar_id": form.cleaned_data["calendar"],
+            },
+        ),
+    ):
+        messages.success(request, "Schedule start and calendar saved; the plan is rescheduled.")
+    return redirect("plan_table", project_id=project.pk)
+
+
+@page("POST")
+def plan_submit(request: HttpRequest, project_id: int) -> HttpResponse:
+    if attempt(request, lambda: services.plan_submit(actor=request.user, project_id=project_id)):
+        messages.success(request, "Plan submitted to the sponsor for approval.")
+    return redirect("plan_table", project_id=project_id)
+
+
+@page("POST")
+def plan_decide(request: HttpRequest, project_id: int) -> HttpResponse:
+    schedule = attempt(
+        request,
+        lambda: services.plan_decide(
+            actor=request.user,
+            project_id=project_id,
+            decision=request.POST.get("decision", ""),
+            comment=request.POST.get("comment", ""),
+        ),
+    )
+    if schedule and schedule.plan_state == PlanState.APPROVED:
+        messages.success(request, "Plan approved; its baseline is captured.")
+    elif schedule:
+        messages.success(request, "Plan returned to the project manager with your comments.")
+    return redirect("plan_table", project_id=project_id)

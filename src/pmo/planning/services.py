@@ -912,7 +912,7 @@ def plan_import_mspdi(*, actor: User, project_id: int, data: bytes, filename: st
             BaselineTask(
                 baseline=baseline,
                 task_id=ids[key],
-                name="",
+                name=names[key],
                 start=start,
                 finish=finish,
                 duration=duration or 0,

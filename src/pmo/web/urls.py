@@ -150,6 +150,22 @@ urlpatterns = [
         controls.communication_plan,
         name="communication_plan",
     ),
+    # <register>_create, <register>_edit and <register>_delete for the four controls registers:
+    # risk_…, budget_line_…, quality_item_…, communication_item_…
+    *[
+        path(
+            f"projects/<int:project_id>/{prefix}/{suffix}",
+            view,
+            {"register": name},
+            name=f"{name}_{verb}",
+        )
+        for name, prefix in controls.REGISTER_PATHS
+        for suffix, view, verb in (
+            ("new/", controls.control_create, "create"),
+            ("<int:item_id>/", controls.control_edit, "edit"),
+            ("<int:item_id>/delete/", controls.control_delete, "delete"),
+        )
+    ],
     path("projects/<int:project_id>/plan/", planning.plan_table, name="plan_table"),
     path("projects/<int:project_id>/plan/rows/", planning.plan_rows, name="plan_rows"),
     path(

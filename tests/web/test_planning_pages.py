@@ -60,8 +60,14 @@ def _fresh(task: Task) -> Task:
 
 PAGES = {
     "plan_table": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
+    "plan_gantt": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
+    "plan_gantt_json": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
 }
-EDIT_MARKERS = {"plan_table": "Add task"}
+EDIT_MARKERS = {
+    "plan_table": "Add task",
+    "plan_gantt": 'data-readonly="false"',
+    "plan_gantt_json": None,
+}
 
 
 @pytest.mark.parametrize(
@@ -75,7 +81,7 @@ EDIT_MARKERS = {"plan_table": "Add task"}
 def test_plan_page_permission_matrix(client_as, project, plan, page, who, expected):
     response = client_as(None if who == "anonymous" else who).get(reverse(page, args=[project.pk]))
     assert response.status_code == expected
-    if expected == 200:
+    if expected == 200 and EDIT_MARKERS[page]:
         editor = who in ("manager", "pmo_admin")
         assert (EDIT_MARKERS[page] in response.content.decode()) is editor
 
@@ -235,6 +241,73 @@ def test_returning_the_plan_needs_a_comment(client_as, project, plan):
     assert services.schedule_for(project).plan_state == PlanState.SUBMITTED
 
 
+# --- the Gantt chart ----------------------------------------------------------------------------
+
+
+def test_gantt_page_embeds_the_chart_data(client_as, project, plan):
+    page = client_as("member").get(reverse("plan_gantt", args=[project.pk])).content.decode()
+    assert 'id="gantt-data"' in page and 'data-readonly="true"' in page
+    assert "frappe-gantt.umd.js" in page and "web/gantt.js" in page
+    data = client_as("member").get(reverse("plan_gantt_json", args=[project.pk])).json()
+    build = next(t for t in data["tasks"] if t["name"] == "Build")
+    assert build["critical"] and build["dependencies"] == [plan["design"].pk]
+
+
+def _drag(client: Any, project: Any, task: Task, start: str, end: str) -> Any:
+    url = reverse("plan_gantt_drag", args=[project.pk, task.pk])
+    return client.post(url, {"start": start, "end": end, "version": task.version})
+
+
+def test_dragging_a_bar_pins_its_start_and_moves_its_successors(client_as, project, plan):
+    # Build (Thu 4 – Wed 10 March) dragged four days later, to Mon 8 – Fri 12 March
+    response = _drag(client_as("manager"), project, plan["build"], "2027-03-08", "2027-03-12")
+    assert response.status_code == 200, response.content
+    assert response.json()["message"] == "'Build' changed; the plan is rescheduled."
+    build, golive = _fresh(plan["build"]), _fresh(plan["golive"])
+    assert (build.constraint_type, build.constraint_date) == ("SNET", dt.date(2027, 3, 8))
+    assert build.duration == 5 and build.early_finish == dt.date(2027, 3, 12)
+    assert golive.early_start == dt.date(2027, 3, 12)
+
+
+def test_dragging_the_end_of_a_bar_changes_its_duration(client_as, project, plan):
+    _drag(client_as("manager"), project, plan["build"], "2027-03-04", "2027-03-12")
+    build = _fresh(plan["build"])
+    assert (build.duration, build.constraint_type) == (7, "ASAP")
+    assert _fresh(plan["golive"]).early_finish == dt.date(2027, 3, 12)
+
+
+def test_dragging_is_refused_for_summaries_and_stale_versions(client_as, project, plan, people):
+    services.task_update(
+        actor=people["manager"],
+        project_id=project.pk,
+        task_id=plan["docs"].pk,
+        version=None,
+        data={"parent_id": plan["build"].pk},
+    )
+    client = client_as("manager")
+    build = _fresh(plan["build"])
+    response = _drag(client, project, build, "2027-03-15", "2027-03-19")
+    assert response.status_code == 409
+    assert "is a summary" in response.json()["message"]
+    services.task_update(
+        actor=people["manager"],
+        project_id=project.pk,
+        task_id=plan["design"].pk,
+        version=None,
+        data={"notes": "changed meanwhile"},
+    )
+    stale = _drag(client, project, plan["design"], "2027-03-02", "2027-03-04")
+    assert stale.status_code == 409 and "changed by someone else" in stale.json()["message"]
+    assert _fresh(plan["design"]).constraint_type == "ASAP"
+
+
+@pytest.mark.parametrize(("who", "expected"), [("viewer", 403), ("client", 404)])
+def test_only_editors_may_drag(client_as, project, plan, who, expected):
+    response = _drag(client_as(who), project, plan["build"], "2027-03-08", "2027-03-12")
+    assert response.status_code == expected
+    assert _fresh(plan["build"]).constraint_type == "ASAP"
+
+
 # --- query counts -------------------------------------------------------------------------------
 
 
@@ -260,7 +333,7 @@ def _grow(project: Any, people: Any, n: int, start: int) -> None:
     services.baseline_capture(actor=pm, project_id=project.pk, name=f"after {start + n}")
 
 
-QUERY_PAGES = ["plan_table"]
+QUERY_PAGES = ["plan_table", "plan_gantt", "plan_gantt_json"]
 
 
 @pytest.mark.parametrize("page", QUERY_PAGES)

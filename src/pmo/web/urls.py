@@ -197,4 +197,15 @@ urlpatterns = [
     path("projects/<int:project_id>/plan/schedule/", planning.plan_schedule, name="plan_schedule"),
     path("projects/<int:project_id>/plan/submit/", planning.plan_submit, name="plan_submit"),
     path("projects/<int:project_id>/plan/decide/", planning.plan_decide, name="plan_decide"),
+    path("projects/<int:project_id>/plan/gantt/", planning.plan_gantt, name="plan_gantt"),
+    path(
+        "projects/<int:project_id>/plan/gantt.json",
+        planning.plan_gantt_json,
+        name="plan_gantt_json",
+    ),
+    path(
+        "projects/<int:project_id>/plan/gantt/tasks/<int:task_id>/",
+        planning.plan_gantt_drag,
+        name="plan_gantt_drag",
+    ),
 ]

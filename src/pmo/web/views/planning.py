@@ -6,16 +6,17 @@ then show the rescheduled plan (the table re-renders all its rows, the chart rel
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from pmo.core.errors import NotFound
+from pmo.core.errors import ApplicationError, NotFound
 from pmo.planning import selectors, services
 from pmo.planning.models import (
     MAX_BASELINES,
@@ -436,3 +437,73 @@ def plan_decide(request: HttpRequest, project_id: int) -> HttpResponse:
     elif schedule:
         messages.success(request, "Plan returned to the project manager with your comments.")
     return redirect("plan_table", project_id=project_id)
+
+
+# --- the Gantt chart ----------------------------------------------------------------------------
+
+DRAG_DATES = "Give the new start and end as dates (YYYY-MM-DD)."
+DRAG_SAVED = "'{name}' changed; the plan is rescheduled."
+DRAG_NOTHING = "Nothing changed."
+
+
+@page("GET")
+def plan_gantt(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, perms = project_and_permissions(request, project_id, internal=True)
+    schedule = services.schedule_for(project)
+    context = {
+        "project": project,
+        "can": perms,
+        "schedule": schedule,
+        "gantt": selectors.gantt_data(actor=request.user, project=project),
+        "editable": perms.edit and schedule.plan_state != PlanState.SUBMITTED,
+    }
+    return render(request, "web/planning/gantt.html", context)
+
+
+@page("GET")
+def plan_gantt_json(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, _ = project_and_permissions(request, project_id, internal=True)
+    return JsonResponse(selectors.gantt_data(actor=request.user, project=project))
+
+
+def _dragged(schedule: Schedule, task: Task, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """What a drag on the chart means, like MS Project: a moved start pins the task to start no
+    earlier than that day; a longer or shorter bar is a new duration in working days."""
+    data: dict[str, Any] = {}
+    if start != task.early_start:
+        data.update(constraint_type=ConstraintType.SNET, constraint_date=start)
+    span = task.early_finish - task.early_start if task.early_start and task.early_finish else None
+    resized = span is None or (end - start) != span
+    if resized and not task.is_milestone:
+        clock = services.plan_clock(schedule)
+        working = clock.finish_offsets([end])[0] - clock.start_offsets([start])[0]
+        data["duration"] = max(1, working)
+    return data
+
+
+@page("POST")
+def plan_gantt_drag(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+    """A bar moved or stretched on the chart; answers JSON, the chart then reloads its data."""
+    project, _ = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
+    task = _task(request, project, task_id)
+    try:
+        start, end = (dt.date.fromisoformat(request.POST.get(k, "")) for k in ("start", "end"))
+    except ValueError:
+        return JsonResponse({"message": DRAG_DATES}, status=400)
+    if task.is_summary:
+        return JsonResponse({"message": SUMMARY_DRAG.format(name=task.name)}, status=409)
+    data = _dragged(services.schedule_for(project), task, start, end)
+    if not data:
+        return JsonResponse({"message": DRAG_NOTHING})
+    version = request.POST.get("version", "")
+    try:
+        services.task_update(
+            actor=request.user,
+            project_id=project.pk,
+            task_id=task.pk,
+            version=int(version) if version.isdigit() else None,
+            data=data,
+        )
+    except ApplicationError as exc:
+        return JsonResponse({"message": exc.message}, status=exc.status)
+    return JsonResponse({"message": DRAG_SAVED.format(name=task.name)})

@@ -32,3 +32,35 @@ def test_loading_the_demo_emails_nobody(db, mailoutbox, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         demo_load()
     assert mailoutbox == []
+
+
+def test_projects_past_initiation_have_risks_budget_quality_and_communications(db):
+    from pmo.controls.models import RiskKind
+    from pmo.controls.selectors import budget_summary, communication_items
+
+    demo_load()
+    past = Project.objects.exclude(stage=Stage.INITIATION).select_related("manager")
+    assert past.count() == 8
+    cells = set()
+    for project in past:
+        risks = project.risks.all()
+        assert 6 <= risks.count() <= 12
+        assert risks.filter(kind=RiskKind.OPPORTUNITY).count() == 2
+        assert risks.filter(tasks__project=project).exists()
+        cells |= set(risks.values_list("probability", "impact"))
+        summary = budget_summary(actor=project.manager, project=project)
+        assert {row.key for row in summary.categories if row.total} == {
+            "labour",
+            "materials",
+            "contracts",
+            "other",
+        }
+        # the budget covers the tasks' planned cost with a little contingency
+        assert summary.tasks.total <= summary.budget.total <= summary.tasks.total * 2
+        assert 3 <= project.quality_items.count() <= 6
+        plan = list(communication_items(actor=project.manager, project=project))
+        assert 3 <= len(plan) <= 5
+        assert [c.is_overdue for c in plan].count(True) == 1
+        assert any(c.audience.exists() for c in plan)
+    assert len(cells) >= 12  # spread over the heat map
+    assert not Project.objects.filter(stage=Stage.INITIATION, risks__isnull=False).exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pmo.accounts.models import OrgRole, User
 from pmo.accounts.services import user_create
 from pmo.core.notifications import notifications_muted
+from pmo.demo.controls import demo_controls
 from pmo.demo.plans import demo_plan
 from pmo.planning import services as planning_services
 from pmo.planning.models import Task
@@ -475,6 +476,7 @@ def _demo_plan(
     planning_services.plan_import(
         actor=manager, project_id=project.pk, tasks=tasks, links=links, start=start
     )
+    demo_controls(project, manager)
     if spec["stage"] == Stage.PLANNING:
         if index % 2:
             planning_services.plan_submit(actor=manager, project_id=project.pk)

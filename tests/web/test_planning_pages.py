@@ -62,11 +62,13 @@ PAGES = {
     "plan_table": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
     "plan_gantt": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
     "plan_gantt_json": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
+    "plan_baselines": [LOGIN, 404, 404, 200, 200, 200, 200, 200],
 }
 EDIT_MARKERS = {
     "plan_table": "Add task",
     "plan_gantt": 'data-readonly="false"',
     "plan_gantt_json": None,
+    "plan_baselines": "Capture baseline",
 }
 
 
@@ -308,6 +310,52 @@ def test_only_editors_may_drag(client_as, project, plan, who, expected):
     assert _fresh(plan["build"]).constraint_type == "ASAP"
 
 
+# --- baselines and variance ---------------------------------------------------------------------
+
+
+def test_capture_a_baseline_then_see_the_variance_of_a_slip(client_as, project, plan):
+    client = client_as("manager")
+    response = client.post(
+        reverse("baseline_capture", args=[project.pk]), {"name": "Agreed"}, follow=True
+    )
+    assert "Baseline 0 &#x27;Agreed&#x27; captured." in response.content.decode()
+    _drag(client, project, _fresh(plan["build"]), "2027-03-08", "2027-03-12")
+    page = client.get(reverse("plan_baselines", args=[project.pk])).content.decode()
+    assert 'class="variance-late">+2d<' in page  # Build and Go-live finish two days late
+    assert "+2 working days" in page  # the project's finish
+    assert 'id="variance-data"' in page and "2 Build" in page
+
+
+def test_replace_choose_and_delete_baselines(client_as, project, plan):
+    client = client_as("manager")
+    capture = reverse("baseline_capture", args=[project.pk])
+    client.post(capture, {"name": "First"})
+    client.post(capture, {"name": "Second"})
+    client.post(capture, {"name": "Again", "number": 0})
+    names = dict(Baseline.objects.filter(project=project).values_list("number", "name"))
+    assert names == {0: "Again", 1: "Second"}
+    second = Baseline.objects.get(project=project, number=1)
+    client.post(reverse("baseline_set_current", args=[project.pk, second.pk]))
+    assert Baseline.objects.get(project=project, is_current=True).pk == second.pk
+    client.post(reverse("baseline_delete", args=[project.pk, second.pk]))
+    assert not Baseline.objects.filter(pk=second.pk).exists()
+
+
+def test_baseline_number_out_of_range_is_refused(client_as, project, plan):
+    response = client_as("manager").post(
+        reverse("baseline_capture", args=[project.pk]), {"number": 11}, follow=True
+    )
+    assert "message-error" in response.content.decode()
+    assert not Baseline.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize(("who", "expected"), [("viewer", 403), ("client", 404), ("outsider", 404)])
+def test_only_editors_capture_baselines(client_as, project, plan, who, expected):
+    response = client_as(who).post(reverse("baseline_capture", args=[project.pk]), {"name": "X"})
+    assert response.status_code == expected
+    assert not Baseline.objects.filter(project=project).exists()
+
+
 # --- query counts -------------------------------------------------------------------------------
 
 
@@ -333,7 +381,7 @@ def _grow(project: Any, people: Any, n: int, start: int) -> None:
     services.baseline_capture(actor=pm, project_id=project.pk, name=f"after {start + n}")
 
 
-QUERY_PAGES = ["plan_table", "plan_gantt", "plan_gantt_json"]
+QUERY_PAGES = ["plan_table", "plan_gantt", "plan_gantt_json", "plan_baselines"]
 
 
 @pytest.mark.parametrize("page", QUERY_PAGES)

@@ -208,4 +208,22 @@ urlpatterns = [
         planning.plan_gantt_drag,
         name="plan_gantt_drag",
     ),
+    path(
+        "projects/<int:project_id>/plan/baselines/", planning.plan_baselines, name="plan_baselines"
+    ),
+    path(
+        "projects/<int:project_id>/plan/baselines/capture/",
+        planning.baseline_capture,
+        name="baseline_capture",
+    ),
+    path(
+        "projects/<int:project_id>/plan/baselines/<int:baseline_id>/current/",
+        planning.baseline_set_current,
+        name="baseline_set_current",
+    ),
+    path(
+        "projects/<int:project_id>/plan/baselines/<int:baseline_id>/delete/",
+        planning.baseline_delete,
+        name="baseline_delete",
+    ),
 ]

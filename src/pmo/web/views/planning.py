@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from pmo.core.errors import ApplicationError, NotFound
 from pmo.planning import selectors, services
 from pmo.planning.models import (
     MAX_BASELINES,
+    Baseline,
     ConstraintType,
     Dependency,
     DependencyType,
@@ -507,3 +509,112 @@ def plan_gantt_drag(request: HttpRequest, project_id: int, task_id: int) -> Http
     except ApplicationError as exc:
         return JsonResponse({"message": exc.message}, status=exc.status)
     return JsonResponse({"message": DRAG_SAVED.format(name=task.name)})
+
+
+# --- baselines and variance ---------------------------------------------------------------------
+
+CHART_TASKS = 20
+
+
+@dataclass(frozen=True)
+class ProjectVariance:
+    """The project against its current baseline; days are working days, + means later."""
+
+    finish_days: int | None
+    work_hours: Decimal
+    cost: Decimal
+
+
+def _project_variance(
+    schedule: Schedule, baseline: Baseline | None, rows: Sequence[selectors.TaskVariance]
+) -> ProjectVariance:
+    finish_days = None
+    if baseline and baseline.finish and schedule.finish:
+        clock = services.plan_clock(schedule)
+        current, base = clock.finish_offsets([schedule.finish, baseline.finish])
+        finish_days = current - base
+    leaves = [r for r in rows if not r.task.is_summary]  # summaries would count their work twice
+    return ProjectVariance(
+        finish_days=finish_days,
+        work_hours=sum((r.work_hours or Decimal(0) for r in leaves), Decimal(0)),
+        cost=sum((r.cost or Decimal(0) for r in leaves), Decimal(0)),
+    )
+
+
+def _finish_chart(rows: Sequence[selectors.TaskVariance]) -> list[dict[str, Any]]:
+    """The tasks that slipped or gained most, largest at the top of the chart."""
+    moved = [r for r in rows if r.finish_days and not r.task.is_summary]
+    top = sorted(moved, key=lambda r: -abs(r.finish_days or 0))[:CHART_TASKS]
+    return [{"label": f"{r.task.wbs} {r.task.name}", "days": r.finish_days} for r in reversed(top)]
+
+
+@page("GET")
+def plan_baselines(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, perms = project_and_permissions(request, project_id, internal=True)
+    schedule = services.schedule_for(project)
+    baseline, rows = selectors.plan_variance(actor=request.user, project=project)
+    rows = sorted(rows, key=lambda r: _wbs_key(r.task))
+    chart = _finish_chart(rows)
+    context = {
+        "project": project,
+        "can": perms,
+        "schedule": schedule,
+        "baselines": list(selectors.baseline_list(actor=request.user, project=project)),
+        "baseline": baseline,
+        "rows": rows,
+        "total": _project_variance(schedule, baseline, rows),
+        "chart": chart,
+        "chart_height": 70 + 26 * len(chart),
+        "form": BaselineForm(),
+        "max_baselines": MAX_BASELINES,
+    }
+    return render(request, "web/planning/baselines.html", context)
+
+
+@page("POST")
+def baseline_capture(request: HttpRequest, project_id: int) -> HttpResponse:
+    form = BaselineForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        captured = attempt(
+            request,
+            lambda: services.baseline_capture(
+                actor=request.user,
+                project_id=project_id,
+                name=form.cleaned_data["name"],
+                number=form.cleaned_data["number"],
+            ),
+        )
+        if captured:
+            messages.success(request, f"Baseline {captured.number} '{captured.name}' captured.")
+    return redirect("plan_baselines", project_id=project_id)
+
+
+@page("POST")
+def baseline_set_current(request: HttpRequest, project_id: int, baseline_id: int) -> HttpResponse:
+    chosen = attempt(
+        request,
+        lambda: services.baseline_set_current(
+            actor=request.user, project_id=project_id, baseline_id=baseline_id
+        ),
+    )
+    if chosen:
+        messages.success(request, f"Variance is now measured against '{chosen.name}'.")
+    return redirect("plan_baselines", project_id=project_id)
+
+
+@page("POST")
+def baseline_delete(request: HttpRequest, project_id: int, baseline_id: int) -> HttpResponse:
+    deleted = attempt(
+        request,
+        lambda: (
+            services.baseline_delete(
+                actor=request.user, project_id=project_id, baseline_id=baseline_id
+            )
+            or True
+        ),
+    )
+    if deleted:
+        messages.success(request, "Baseline deleted.")
+    return redirect("plan_baselines", project_id=project_id)

@@ -206,27 +206,51 @@ class PlanLink(NamedTuple):
 
 
 def _write_scheduled(tasks: list[PlanRow]) -> None:
-    """Store the computed columns of `tasks` with one prepared UPDATE run for every row.
+    """Store the computed columns of `tasks`.
 
     Much faster than `bulk_update` (which builds a CASE expression per row and column): a
-    change at the head of a 5,000-task network moves every task after it.
+    change at the head of a 5,000-task network moves every task after it. PostgreSQL gets one
+    UPDATE joined to arrays of the new values; SQLite one prepared UPDATE run for every row.
     """
     fields = ["wbs", "is_summary", *SCHEDULED_FIELDS]
     meta = Task._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(meta.get_field(f).column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - names from the model, values bound
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = [quote(meta.get_field(f).column) for f in fields]
+    if connection.vendor == "postgresql":
+        types = {
+            "wbs": "text",
+            "is_summary": "boolean",
+            "total_float": "integer",
+            "free_float": "integer",
+            "is_critical": "boolean",
+        }
+        arrays = ", ".join(f"%s::{types.get(f, 'date')}[]" for f in fields)
+        names = ", ".join(f"v{i}" for i in range(len(fields)))
+        sets = ", ".join(f"{c} = v.v{i}" for i, c in enumerate(columns))
+        sql = (
+            f"UPDATE {table} AS t SET {sets} FROM unnest(%s::bigint[], {arrays}) "  # noqa: S608
+            f"AS v(id, {names}) WHERE t.{pk} = v.id"
+        )
+        params = [[t.pk for t in tasks], *([getattr(t, f) for t in tasks] for f in fields)]
+        import psycopg
+
+        connection.ensure_connection()
+        # Server-side binding: the arrays travel as parameters instead of being quoted into
+        # the SQL text, as Django's client-side cursors would.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+        return
+    assignments = ", ".join(f"{c} = %s" for c in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from the model
     date_fields = {f for f in fields if f.startswith(("early", "late"))}
     adapt = connection.ops.adapt_datefield_value
-    params = [
-        [
-            *(adapt(getattr(t, f)) if f in date_fields else getattr(t, f) for f in fields),
-            t.pk,
-        ]
+    rows = [
+        [*(adapt(getattr(t, f)) if f in date_fields else getattr(t, f) for f in fields), t.pk]
         for t in tasks
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, rows)
 
 
 def _editable_plan(actor: User, project_id: int) -> tuple[Project, Schedule]:

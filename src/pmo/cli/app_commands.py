@@ -62,6 +62,8 @@ def serve(
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            "python:pmo.gunicorn_conf",
             "pmo.wsgi",
             "--bind",
             f"{host}:{port}",

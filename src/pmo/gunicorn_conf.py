@@ -1,0 +1,19 @@
+"""gunicorn settings for `pmo serve` and deployments: `gunicorn -c python:pmo.gunicorn_conf pmo.wsgi`.
+
+Each worker compiles the scheduling engine's kernels once when it starts, so that no request
+pays the just-in-time compilation (about a second or two).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger("pmo.gunicorn")
+
+
+def post_worker_init(worker: Any) -> None:
+    from pmo.engine import warm_up
+
+    seconds = warm_up()
+    logger.info("Worker %s: scheduling engine ready in %.2f s", worker.pid, seconds)

@@ -1,4 +1,4 @@
-"""gunicorn settings for `pmo serve` and deployments: `gunicorn -c python:pmo.gunicorn_conf pmo.wsgi`.
+"""gunicorn settings: `gunicorn -c python:pmo.gunicorn_conf pmo.wsgi` (also used by `pmo serve`).
 
 Each worker compiles the scheduling engine's kernels once when it starts, so that no request
 pays the just-in-time compilation (about a second or two).

@@ -46,6 +46,18 @@ class ImportPreview:
     adjusted: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Tasks, summary tasks, milestones and links the import would create."""
+        parents = {t["parent"] for t in self.tasks if t.get("parent") is not None}
+        milestones = sum(1 for t in self.tasks if t["duration"] == 0 and t["key"] not in parents)
+        return {
+            "tasks": len(self.tasks),
+            "summary_tasks": len(parents),
+            "milestones": milestones,
+            "links": len(self.links),
+        }
+
 
 def _calendar_spec(calendar: EngineCalendar, name: str) -> tuple[CalendarSpec, list[str]]:
     notes = []

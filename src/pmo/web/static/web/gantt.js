@@ -137,6 +137,13 @@
           class: "milestone-diamond",
           points: `${cx},${cy - r} ${cx + r},${cy} ${cx},${cy + r} ${cx - r},${cy}`,
         });
+        // frappe-gantt places labels in an animation frame of its own; ours comes after it
+        requestAnimationFrame(() => {
+          const label = bar.group.querySelector(".bar-label");
+          if (!label) return;
+          label.setAttribute("x", cx + r + 5);
+          label.classList.add("big");
+        });
       }
     });
     const today = parse(plan.today);
@@ -146,6 +153,7 @@
     }
   }
 
+  let pending = null;
   const chart = new window.Gantt(root, bars(plan), {
     view_mode: "Week",
     view_mode_select: false,
@@ -165,7 +173,8 @@
       const base = t.baseline_start ? `<br>Baseline ${t.baseline_start} – ${t.baseline_finish}` : "";
       ctx.set_details(`${t.start} – ${t.finish} (${t.duration} d)${base}`);
     },
-    on_date_change: (task, start, end) => save(task.id, start, end),
+    // frappe-gantt reports every step of a drag; keep the last and save it on release
+    on_date_change: (task, start, end) => (pending = { id: task.id, start, end }),
   });
   const render = chart.render.bind(chart);
   chart.render = () => {
@@ -199,6 +208,15 @@
     }
     await reload();
   }
+
+  document.addEventListener("mouseup", () =>
+    setTimeout(() => {
+      if (!pending) return;
+      const { id, start, end } = pending;
+      pending = null;
+      save(id, start, end);
+    }, 0),
+  );
 
   document.querySelectorAll("[data-view-mode]").forEach((button) => {
     button.addEventListener("click", () => {

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
+from pmo.engine.calendar import Calendar
 from pmo.engine.network import Activity, Constraint, ConstraintType, Link, LinkType, Network
 
 
@@ -62,3 +66,44 @@ def networks(
         finish = draw(st.integers(0, 60))
         schedule_from = draw(st.sampled_from(["start", "finish"]))
     return Network(activities, links, start=start, finish=finish, schedule_from=schedule_from)
+
+
+#: Three calendars on whole hours: a 5-day 8-hour week, a 4-day 10-hour week, round the clock.
+FIVE_BY_EIGHT = Calendar(unit=60, name="5x8")
+FOUR_BY_TEN = Calendar(week=[((420, 720), (780, 1080))] * 4 + [(), (), ()], unit=60, name="4x10")
+ROUND_THE_CLOCK = Calendar(week=[((0, 1440),)] * 7, unit=60, name="24x7")
+CALENDARS = (FIVE_BY_EIGHT, FOUR_BY_TEN, ROUND_THE_CLOCK)
+MONDAY = dt.datetime(2025, 1, 6)
+
+
+@st.composite
+def calendars(draw: st.DrawFn, base: Calendar | None = None, unit: int = 60) -> Calendar:
+    """One of `CALENDARS` with up to three holidays or short days near January 2025."""
+    base = base or draw(st.sampled_from(CALENDARS))
+    exceptions = {}
+    for _ in range(draw(st.integers(0, 3))):
+        day = MONDAY.date() + dt.timedelta(days=draw(st.integers(-10, 40)))
+        exceptions[day] = draw(st.sampled_from([(), ((480, 720),), ((600, 1200),)]))
+    return Calendar(week=base.week, exceptions=exceptions, unit=unit, name=base.name)
+
+
+@st.composite
+def origins(draw: st.DrawFn) -> dt.datetime:
+    """A whole hour in the week of Monday 6 January 2025."""
+    return MONDAY + dt.timedelta(hours=draw(st.integers(0, 7 * 24 - 1)))
+
+
+@st.composite
+def calendar_networks(
+    draw: st.DrawFn, max_activities: int = 8
+) -> tuple[Network, dict[str, Calendar], Calendar, dt.datetime]:
+    """A random network whose activities use the three calendars (with holidays) or none,
+    the calendars by name, a project calendar and an origin."""
+    net = draw(networks(max_activities=max_activities))
+    named = {c.name: draw(calendars(c)) for c in CALENDARS}
+    choices = [None, *named]
+    activities = [replace(a, calendar=draw(st.sampled_from(choices))) for a in net.activities]
+    network = Network(
+        activities, net.links, start=net.start, finish=net.finish, schedule_from=net.schedule_from
+    )
+    return network, named, draw(calendars()), draw(origins())

@@ -1,6 +1,7 @@
 """The scheduling engine: pure Python and numpy, no Django, no database, no I/O.
 
-Build a `Network` of activities and links, call `schedule`, read the `ScheduleResult`.
+Build a `Network` of activities and links, call `schedule`, read the `ScheduleResult`;
+`schedule_calendars` schedules each activity on its own working `Calendar` instead.
 
 Examples
 --------
@@ -10,6 +11,8 @@ Examples
 (5, ('A', 'B'))
 """
 
+from pmo.engine.calendar import Calendar
+from pmo.engine.calendar_cpm import CalendarScheduleResult, schedule_calendars
 from pmo.engine.cpm import (
     COLUMNS,
     ScheduleResult,
@@ -44,7 +47,9 @@ from pmo.engine.network import (
 __all__ = [
     "COLUMNS",
     "Activity",
+    "Calendar",
     "CalendarError",
+    "CalendarScheduleResult",
     "Constraint",
     "ConstraintType",
     "CycleError",
@@ -64,6 +69,7 @@ __all__ = [
     "critical_path",
     "forward_pass",
     "schedule",
+    "schedule_calendars",
     "total_float",
     "warm_up",
 ]

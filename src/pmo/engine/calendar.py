@@ -163,11 +163,13 @@ class Calendar:
             s, e, before = self._table(first, back + ahead)
             target = w + self._worked(np.asarray([at], dtype=np.int64), s, e, before)[0]
             total = int(before[-1] + e[-1] - s[-1]) if s.size else 0
-            if s.size and target.min() >= 0 and target.max() < total:
+            # A finish offset y is the end of working minute y - 1: it must be in the table.
+            lowest = 1 if edge == "finish" else 0
+            if s.size and target.min() >= lowest and target.max() < total:
                 break
             if back + ahead > _MAX_DAYS:
                 raise CalendarError(f"Calendar {self.name!r}: offsets out of range")
-            back, ahead = (2 * back + 7 if target.min() < 0 else back), 2 * ahead
+            back, ahead = (2 * back + 7 if target.min() < lowest else back), 2 * ahead
         side: Literal["left", "right"] = "right" if edge == "start" else "left"
         k = np.searchsorted(before, target, side=side) - 1
         k = np.clip(k, 0, len(s) - 1)

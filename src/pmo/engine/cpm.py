@@ -97,11 +97,7 @@ class ScheduleResult:
         selected = slice(None) if rows is None else rows
         ids = list(self.ids) if rows is None else [self.ids[r] for r in rows]
         columns = {name: getattr(self, name)[selected].tolist() for name in COLUMNS}
-        names = list(columns)
-        return [
-            {"id": activity_id, **dict(zip(names, values, strict=True))}
-            for activity_id, *values in zip(ids, *columns.values(), strict=True)
-        ]
+        return _rows(ids, columns)
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as JSON-ready plain Python values.
@@ -120,6 +116,15 @@ class ScheduleResult:
             "critical_path": list(self.critical_path),
             "activities": self.records(),
         }
+
+
+def _rows(ids: list[str], columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """One dict per id: ``{"id": ..., column: value, ...}``."""
+    names = list(columns)
+    return [
+        {"id": activity_id, **dict(zip(names, values, strict=True))}
+        for activity_id, *values in zip(ids, *columns.values(), strict=True)
+    ]
 
 
 def _kernel() -> Any:

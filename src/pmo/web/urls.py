@@ -4,7 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as login_views
-from .views import account, charter, controls, documents, home, planning, projects, stakeholders
+from .views import (
+    account,
+    charter,
+    controls,
+    documents,
+    home,
+    plan_files,
+    planning,
+    projects,
+    stakeholders,
+)
 
 # Django's admin ships templates under the same registration/ names; ours are named apart.
 PASSWORD_TEMPLATES = {
@@ -226,4 +236,11 @@ urlpatterns = [
         planning.baseline_delete,
         name="baseline_delete",
     ),
+    path("projects/<int:project_id>/plan/import/", plan_files.plan_import, name="plan_import"),
+    path(
+        "projects/<int:project_id>/plan/import/confirm/",
+        plan_files.plan_import_confirm,
+        name="plan_import_confirm",
+    ),
+    path("projects/<int:project_id>/plan/export/", plan_files.plan_export, name="plan_export"),
 ]

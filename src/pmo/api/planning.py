@@ -7,8 +7,6 @@ inside pmo.planning.services; a change the network cannot take (a cycle) answers
 """
 
 import json
-from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -303,30 +301,16 @@ def baseline_delete(request: HttpRequest, project_id: PathId, baseline_id: PathI
     tags=["baselines"],
 )
 def plan_variance(request: HttpRequest, project_id: PathId) -> Any:
-    project = _project(request, project_id)
-    baseline, rows = selectors.plan_variance(actor=request.auth, project=project)
-    schedule = services.schedule_for(project)
-    finish_days = None
-    if baseline and baseline.finish and schedule.finish:
-        base, current = services.plan_clock(schedule).finish_offsets(
-            [baseline.finish, schedule.finish]
-        )
-        finish_days = current - base
-    leaves = [r for r in rows if not r.task.is_summary]
+    report = selectors.project_variance(actor=request.auth, project=_project(request, project_id))
     return {
-        "baseline": baseline,
-        "finish": schedule.finish,
-        "baseline_finish": baseline.finish if baseline else None,
-        "finish_variance_days": finish_days,
-        "work_variance_hours": _total(r.work_hours for r in leaves),
-        "cost_variance": _total(r.cost for r in leaves),
-        "tasks": [_task_variance(r) for r in rows],
+        "baseline": report.baseline,
+        "finish": report.finish,
+        "baseline_finish": report.baseline_finish,
+        "finish_variance_days": report.finish_days,
+        "work_variance_hours": report.work_hours,
+        "cost_variance": report.cost,
+        "tasks": [_task_variance(r) for r in report.rows],
     }
-
-
-def _total(values: Any) -> Decimal | None:
-    known: Sequence[Decimal] = [v for v in values if v is not None]
-    return sum(known, Decimal(0)) if known else None
 
 
 def _task_variance(row: TaskVariance) -> dict[str, Any]:

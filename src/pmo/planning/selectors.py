@@ -160,3 +160,44 @@ def gantt_data(*, actor: Any, project: Project) -> dict[str, Any]:
         ],
         "links": links,
     }
+
+
+@dataclass(frozen=True)
+class ProjectVariance:
+    """The plan against its current baseline: per task, and for the project as a whole.
+
+    Days are working days, + means later; work and cost add up the tasks that are not
+    summaries (a summary would count its subtasks twice), None when no task has a value.
+    """
+
+    baseline: Baseline | None
+    finish: dt.date | None
+    baseline_finish: dt.date | None
+    finish_days: int | None
+    work_hours: Decimal | None
+    cost: Decimal | None
+    rows: list[TaskVariance]
+
+
+def _total(values: list[Decimal | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return sum(known, Decimal(0)) if known else None
+
+
+def project_variance(*, actor: Any, project: Project) -> ProjectVariance:
+    baseline, rows = plan_variance(actor=actor, project=project)
+    schedule = schedule_for(project)
+    finish_days = None
+    if baseline and baseline.finish and schedule.finish:
+        base, current = plan_clock(schedule).finish_offsets([baseline.finish, schedule.finish])
+        finish_days = current - base
+    leaves = [r for r in rows if not r.task.is_summary]
+    return ProjectVariance(
+        baseline=baseline,
+        finish=schedule.finish,
+        baseline_finish=baseline.finish if baseline else None,
+        finish_days=finish_days,
+        work_hours=_total([r.work_hours for r in leaves]),
+        cost=_total([r.cost for r in leaves]),
+        rows=rows,
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -21,7 +20,6 @@ from pmo.core.errors import ApplicationError, NotFound
 from pmo.planning import selectors, services
 from pmo.planning.models import (
     MAX_BASELINES,
-    Baseline,
     ConstraintType,
     Dependency,
     DependencyType,
@@ -516,31 +514,6 @@ def plan_gantt_drag(request: HttpRequest, project_id: int, task_id: int) -> Http
 CHART_TASKS = 20
 
 
-@dataclass(frozen=True)
-class ProjectVariance:
-    """The project against its current baseline; days are working days, + means later."""
-
-    finish_days: int | None
-    work_hours: Decimal
-    cost: Decimal
-
-
-def _project_variance(
-    schedule: Schedule, baseline: Baseline | None, rows: Sequence[selectors.TaskVariance]
-) -> ProjectVariance:
-    finish_days = None
-    if baseline and baseline.finish and schedule.finish:
-        clock = services.plan_clock(schedule)
-        current, base = clock.finish_offsets([schedule.finish, baseline.finish])
-        finish_days = current - base
-    leaves = [r for r in rows if not r.task.is_summary]  # summaries would count their work twice
-    return ProjectVariance(
-        finish_days=finish_days,
-        work_hours=sum((r.work_hours or Decimal(0) for r in leaves), Decimal(0)),
-        cost=sum((r.cost or Decimal(0) for r in leaves), Decimal(0)),
-    )
-
-
 def _finish_chart(rows: Sequence[selectors.TaskVariance]) -> list[dict[str, Any]]:
     """The tasks that slipped or gained most, largest at the top of the chart."""
     moved = [r for r in rows if r.finish_days and not r.task.is_summary]
@@ -552,8 +525,8 @@ def _finish_chart(rows: Sequence[selectors.TaskVariance]) -> list[dict[str, Any]
 def plan_baselines(request: HttpRequest, project_id: int) -> HttpResponse:
     project, perms = project_and_permissions(request, project_id, internal=True)
     schedule = services.schedule_for(project)
-    baseline, rows = selectors.plan_variance(actor=request.user, project=project)
-    rows = sorted(rows, key=lambda r: _wbs_key(r.task))
+    report = selectors.project_variance(actor=request.user, project=project)
+    baseline, rows = report.baseline, sorted(report.rows, key=lambda r: _wbs_key(r.task))
     chart = _finish_chart(rows)
     context = {
         "project": project,
@@ -562,7 +535,7 @@ def plan_baselines(request: HttpRequest, project_id: int) -> HttpResponse:
         "baselines": list(selectors.baseline_list(actor=request.user, project=project)),
         "baseline": baseline,
         "rows": rows,
-        "total": _project_variance(schedule, baseline, rows),
+        "total": report,
         "chart": chart,
         "chart_height": 70 + 26 * len(chart),
         "form": BaselineForm(),

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from pmo.cli.main import app
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PLAN = {
     "activities": [
         {"id": "A", "duration": 3},
@@ -90,3 +91,31 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["schedule", str(tmp_path / "nope.json")])
     assert result.exit_code == 1
     assert "No such file or directory" in result.stderr
+
+
+def test_schedule_on_activity_calendars_prints_dates(tmp_path: Path) -> None:
+    plan = {
+        "start": "2025-01-10T08:00:00",
+        "calendar": {"unit": "hour"},
+        "calendars": {"24/7": {"week": {d: [["00:00", "24:00"]] for d in DAYS}}},
+        "activities": [
+            {"id": "design", "duration": 4},
+            {"id": "run", "duration": 30, "calendar": "24/7"},
+            {"id": "report", "duration": 4},
+        ],
+        "links": [{"from": "design", "to": "run"}, {"from": "run", "to": "report", "lag": 3}],
+    }
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    result = CliRunner().invoke(app, ["schedule", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Project finish: 2025-01-13T16:00:00",
+        "Duration: 15 units",
+        "Critical path (3 activities): design -> run -> report",
+    ]
+    result = CliRunner().invoke(app, ["schedule", str(path), "--json"])
+    rows = {r["id"]: r for r in json.loads(result.output)["activities"]}
+    assert rows["run"]["early_finish"] == "2025-01-11T18:00:00"
+    assert rows["run"]["calendar"] == "24/7"
+    assert rows["report"]["early_start"] == "2025-01-13T11:00:00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -86,3 +87,27 @@ def test_errors_name_the_json_path(document: object, message: str) -> None:
 @given(networks())
 def test_round_trip_preserves_the_network(net: Network) -> None:
     assert parse_json_network(json.dumps(network_to_json(net))).network == net
+
+
+def test_activity_calendars_are_read_and_scheduled() -> None:
+    from pmo.interop.plan import schedule_on_calendars
+
+    plan = parse_json_network(
+        """{"start": "2025-01-10T08:00", "calendar": {"unit": "hour"},
+        "calendars": {"night": {"week":
+            {"mon": [["20:00", "24:00"]], "fri": [["20:00", "24:00"]]}}},
+        "activities": [{"id": "A", "duration": 2}, {"id": "B", "duration": 6, "calendar": "night"}],
+        "links": [{"from": "A", "to": "B"}]}"""
+    )
+    assert plan.uses_calendars
+    result = schedule_on_calendars(plan)
+    row = result.activity("B")
+    assert (row["early_start"], row["early_finish"]) == (
+        dt.datetime(2025, 1, 10, 20),
+        dt.datetime(2025, 1, 13, 22),
+    )
+
+
+def test_an_unknown_activity_calendar_is_refused_with_its_path() -> None:
+    with pytest.raises(InteropError, match=r"activities\[0\]\.calendar: no calendar 'x'"):
+        parse_json_network('{"activities": [{"id": "A", "duration": 1, "calendar": "x"}]}')

@@ -14,7 +14,7 @@ from pmo.engine import ConstraintType, LinkType, Network, schedule
 from pmo.engine.calendar import Calendar
 from pmo.interop.errors import InteropError
 from pmo.interop.formats import read_plan
-from pmo.interop.mspdi import MspdiProject, parse_mspdi, read_mspdi, to_mspdi, write_mspdi
+from pmo.interop.mspdi import SAMPLE, MspdiProject, parse_mspdi, read_mspdi, to_mspdi, write_mspdi
 from pmo.interop.plan import PlanFile
 
 RICH = """<?xml version="1.0" encoding="UTF-8"?>
@@ -157,3 +157,34 @@ def test_hostile_or_broken_files_get_one_clear_line(content: str, message: str) 
         parse_mspdi(content, source="p.xml")
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+def test_task_calendars_are_used_by_calendar_scheduling() -> None:
+    from pmo.interop.plan import schedule_on_calendars
+
+    xml = SAMPLE.replace(
+        "</Calendar></Calendars>",
+        "</Calendar><Calendar><UID>2</UID><Name>24 Hours</Name><IsBaseCalendar>1</IsBaseCalendar>"
+        + "".join(
+            f"<WeekDays><WeekDay><DayType>{d}</DayType><DayWorking>1</DayWorking><WorkingTimes>"
+            "<WorkingTime><FromTime>00:00:00</FromTime><ToTime>00:00:00</ToTime></WorkingTime>"
+            "</WorkingTimes></WeekDay></WeekDays>"
+            for d in range(1, 8)
+        )
+        + "</Calendar></Calendars>",
+    ).replace(
+        "<Duration>PT16H0M0S</Duration></Task>\n    <Task><UID>3",
+        "<Duration>PT16H0M0S</Duration><CalendarUID>2</CalendarUID></Task>\n    <Task><UID>3",
+    )
+    project = parse_mspdi(xml)
+    build = project.plan.network.activities[1]
+    assert build.calendar == "2"
+    result = schedule_on_calendars(project.plan)
+    row = result.activity("2")
+    # 16 hours round the clock from Monday 08:00; the 8-hour lag counts in the standard week
+    # (Monday 08:00-17:00 is past): the milestone ends Tuesday 17:00, and a start shows as
+    # the next working moment.
+    assert row["early_finish"] == dt.datetime(2025, 1, 7, 0, 0)
+    milestone = result.activity("3")
+    assert milestone["early_finish"] == dt.datetime(2025, 1, 7, 17, 0)
+    assert milestone["early_start"] == dt.datetime(2025, 1, 8, 8, 0)

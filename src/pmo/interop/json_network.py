@@ -166,6 +166,14 @@ def _calendar(obj: Any, path: str) -> Calendar:
     )
 
 
+def _calendar_name(item: dict[str, Any], path: str, calendars: dict[str, Calendar]) -> str | None:
+    name: str | None = _get(item, "calendar", path, str, None)
+    if name is not None and name not in calendars:
+        known = ", ".join(calendars) or "none"
+        raise _Bad(f"{path}.calendar", f"no calendar {name!r} in 'calendars' ({known})")
+    return name
+
+
 def _plan(document: Any, source: str) -> PlanFile:
     if not isinstance(document, dict):
         raise _Bad("(document)", "expected an object with 'activities'")
@@ -225,7 +233,7 @@ def _plan(document: Any, source: str) -> PlanFile:
                     constraint=constraint,
                     deadline=deadline,
                     parent=None if item.get("parent") is None else str(item["parent"]),
-                    calendar=_get(item, "calendar", path, str, None),
+                    calendar=_calendar_name(item, path, calendars),
                     demands={str(r): u for r, u in demands.items()},
                 )
             )

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pmo.engine.calendar import Calendar
+from pmo.engine.calendar_cpm import CalendarScheduleResult, schedule_calendars
 from pmo.engine.cpm import ScheduleResult
 from pmo.engine.network import Network
 
-__all__ = ["PlanFile", "result_table"]
+__all__ = ["PlanFile", "calendar_result_table", "result_table", "schedule_on_calendars"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,58 @@ class PlanFile:
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
     name: str = ""
     source: str = "<input>"
+
+    @property
+    def uses_calendars(self) -> bool:
+        """True when the file has a start datetime and some activity names its own calendar:
+        then `schedule_on_calendars` is the schedule that the file means."""
+        return self.origin is not None and any(a.calendar for a in self.network.activities)
+
+
+def schedule_on_calendars(plan: PlanFile) -> CalendarScheduleResult:
+    """Schedule a plan with each activity on its calendar (see `pmo.engine.schedule_calendars`).
+
+    Examples
+    --------
+    >>> from pmo.engine import Activity
+    >>> always = Calendar(week=[((0, 1440),)] * 7, name="24/7")
+    >>> plan = PlanFile(Network([Activity("A", 30, calendar="24/7")]),
+    ...                 dt.datetime(2025, 1, 10, 8), Calendar(unit=60), {"24/7": always})
+    >>> plan.uses_calendars, schedule_on_calendars(plan).finish
+    (True, datetime.datetime(2025, 1, 11, 14, 0))
+    """
+    if plan.origin is None:
+        raise ValueError("calendar scheduling needs the plan's start datetime")
+    return schedule_calendars(
+        plan.network, plan.calendars, plan.calendar or Calendar(), plan.origin
+    )
+
+
+def _in_units(minutes: int, unit: int) -> int | float:
+    return minutes // unit if minutes % unit == 0 else minutes / unit
+
+
+def calendar_result_table(plan: PlanFile, result: CalendarScheduleResult) -> dict[str, Any]:
+    """The table of ``pmo schedule --json`` for a calendar schedule: ISO datetimes; floats
+    in units of the project calendar counted in each activity's own working time.
+
+    Examples
+    --------
+    >>> from pmo.engine import Activity
+    >>> plan = PlanFile(Network([Activity("A", 8)]), dt.datetime(2025, 1, 6, 8), Calendar(unit=60))
+    >>> table = calendar_result_table(plan, schedule_on_calendars(plan))
+    >>> table["finish"], table["duration"], table["activities"][0]["calendar"]
+    ('2025-01-06T17:00:00', 8, None)
+    """
+    unit = (plan.calendar or Calendar()).unit
+    table = result.to_dict()
+    del table["duration_minutes"]
+    table["duration"] = _in_units(result.finish_offset - result.start_offset, unit)
+    for record, calendar in zip(table["activities"], result.calendars, strict=True):
+        record["calendar"] = calendar
+        for key in ("total_float", "free_float"):
+            record[key] = _in_units(record[key], unit)
+    return table
 
 
 def result_table(plan: PlanFile, result: ScheduleResult) -> dict[str, Any]:

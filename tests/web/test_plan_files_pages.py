@@ -217,3 +217,22 @@ def test_export_downloads_xml_that_reimports(client_as, project, people):
     _confirm(pm, copy, _token(_upload(pm, copy, response.content)))
     names = list(Task.objects.filter(project=copy).order_by("position").values_list("name"))
     assert names == [("Prepare",), ("Pack",), ("Move",), ("Moved",)]
+
+
+def test_abandoned_uploads_are_removed_after_the_confirmation_window(settings, tmp_path):
+    import datetime as dt
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from pmo.web.views import plan_files
+
+    settings.MEDIA_ROOT = tmp_path
+    old = default_storage.save("imports/old.xml", ContentFile(b"x"))
+    fresh = default_storage.save("imports/fresh.xml", ContentFile(b"x"))
+    stamp = (dt.datetime.now() - dt.timedelta(hours=2)).timestamp()
+    os.utime(default_storage.path(old), (stamp, stamp))
+    plan_files._prune_abandoned()
+    assert not default_storage.exists(old)
+    assert default_storage.exists(fresh)

@@ -7,6 +7,7 @@ good for an hour. Confirming or cancelling deletes the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from pmo.core.errors import NotFound
@@ -65,7 +67,24 @@ def _preview_rows(preview: ImportPreview) -> list[PreviewRow]:
     return rows
 
 
+def _prune_abandoned() -> None:
+    """Remove uploads whose confirmation window has passed (previewed, never confirmed)."""
+    cutoff = timezone.now() - dt.timedelta(seconds=TOKEN_MAX_AGE)
+    try:
+        _, names = default_storage.listdir(IMPORTS)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = f"{IMPORTS}{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
 def _sign(request: HttpRequest, project_id: int, data: bytes, filename: str) -> str:
+    _prune_abandoned()
     name = default_storage.save(f"{IMPORTS}{secrets.token_hex(16)}.xml", ContentFile(data))
     payload = {"name": name, "project": project_id, "user": request.user.pk, "file": filename}
     return signing.dumps(payload, salt=TOKEN_SALT)

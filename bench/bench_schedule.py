@@ -124,6 +124,40 @@ def bench_pure_python(sizes: list[int], out: list[str]) -> None:
         print(out[-1], flush=True)
 
 
+def bench_calendars(n: int, out: list[str]) -> None:
+    """`schedule_calendars` with a third of the activities on each of three calendars."""
+    from pmo.engine import Calendar, schedule_calendars
+    from pmo.engine.calendar_cpm import warm_up_calendars
+
+    warm_up_calendars()
+    base = make_network(n)
+    names = [None, "4x10", "24x7"]
+    net = Network(
+        [
+            Activity(a.id, a.duration, constraint=a.constraint, calendar=names[i % 3])
+            for i, a in enumerate(base.activities)
+        ],
+        base.links,
+    )
+    calendars = {
+        "4x10": Calendar(week=[((420, 720), (780, 1080))] * 4 + [(), (), ()], name="4x10"),
+        "24x7": Calendar(week=[((0, 1440),)] * 7, name="24x7"),
+    }
+    project = Calendar(unit=60)  # the standard week, durations and lags in hours
+    origin = dt.datetime(2025, 1, 6, 8)
+    plain, _ = timed(lambda: schedule(net), 3)
+    on_calendars, _ = timed(lambda: schedule_calendars(net, calendars, project, origin), 3)
+    out += [
+        "",
+        "### Per-activity calendars (standard week, 4x10 and 24x7, a third each)",
+        "",
+        "| activities | links | schedule (s) | schedule_calendars (s) |",
+        "|---:|---:|---:|---:|",
+        f"| {n:,} | {len(net.links):,} | {plain:.4f} | {on_calendars:.3f} |",
+    ]
+    print(out[-1], flush=True)
+
+
 def bench_trueppm(sizes: list[int], out: list[str]) -> None:
     out += ["", "### pmo against trueppm-scheduler (mixed links and lags, durations >= 1 day)", ""]
     try:
@@ -296,6 +330,7 @@ def main() -> None:
         "",
     ]
     print(out[-2], flush=True)
+    bench_calendars(10_000, out)
     bench_trueppm([1_000, 5_000, 10_000] if not args.quick else [1_000], out)
     if not args.quick:
         bench_trueppm_refusal(out)

@@ -211,6 +211,8 @@ class Calendar:
     @staticmethod
     def _worked(minutes: IntArray, s: IntArray, e: IntArray, before: IntArray) -> IntArray:
         """Working minutes between the table's first day 00:00 and each minute."""
+        if s.size == 0:  # no working time in the table's days
+            return np.zeros(minutes.shape, dtype=np.int64)
         k = np.searchsorted(s, minutes, side="right") - 1
         inside = np.where(
             k >= 0, np.minimum(minutes - s[np.maximum(k, 0)], (e - s)[np.maximum(k, 0)]), 0

@@ -272,3 +272,65 @@ def test_gantt_data_costs_a_constant_number_of_queries(
             gantt_data(actor=pm, project=project)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_task_on_its_own_calendar_works_its_own_week(project, people):
+    """A weekend crew (seven-day calendar) finishes its two days on Saturday, not Monday."""
+    pm = people["manager"]
+    services.schedule_update(actor=pm, project_id=project.pk, version=None, data={"start": MONDAY})
+    crew = services.calendar_create(
+        actor=pm, name="Weekend crew", working_weekdays=list(range(7)), project_id=project.pk
+    )
+
+    def add(name, duration, **kw):
+        return services.task_create(
+            actor=pm, project_id=project.pk, data={"name": name, "duration": duration, **kw}
+        )
+
+    prepare, install, handover = add("Prepare", 4), add("Install", 2), add("Hand over", 1)
+    for a, b in ((prepare, install), (install, handover)):
+        services.dependency_create(
+            actor=pm, project_id=project.pk, predecessor_id=a.pk, successor_id=b.pk
+        )
+    assert Task.objects.get(pk=handover.pk).early_start == dt.date(2027, 3, 9)  # Tuesday
+    services.task_update(
+        actor=pm,
+        project_id=project.pk,
+        task_id=install.pk,
+        version=None,
+        data={"calendar_id": crew.pk},
+    )
+    install, handover = Task.objects.get(pk=install.pk), Task.objects.get(pk=handover.pk)
+    assert (install.early_start, install.early_finish) == (dt.date(2027, 3, 5), dt.date(2027, 3, 6))
+    assert handover.early_start == handover.early_finish == dt.date(2027, 3, 8)  # Monday
+    assert project.schedule.finish == dt.date(2027, 3, 8)
+    # the crew also works Sunday: it could start and finish a day later (so could Prepare)
+    # without delaying the hand-over
+    assert (install.total_float, install.is_critical) == (1, False)
+    assert Task.objects.get(pk=prepare.pk).total_float == 1
+    assert handover.is_critical
+
+
+def test_a_task_calendar_of_another_project_is_refused(project, people, make_user):
+    pm = people["manager"]
+    other = services.calendar_create(
+        actor=people["pmo_admin"],
+        name="Other",
+        working_weekdays=[0, 1, 2],
+        project_id=project_create_other(people).pk,
+    )
+    task = services.task_create(actor=pm, project_id=project.pk, data={"name": "T", "duration": 1})
+    with pytest.raises(ValidationFailed, match=f"Calendar {other.pk} not found."):
+        services.task_update(
+            actor=pm,
+            project_id=project.pk,
+            task_id=task.pk,
+            version=None,
+            data={"calendar_id": other.pk},
+        )
+
+
+def project_create_other(people):
+    from pmo.projects.services import project_create
+
+    return project_create(actor=people["pmo_admin"], code="OTHER-1", name="Other")

@@ -395,3 +395,24 @@ def test_plan_pages_query_count_is_constant(client_as, project, people, page):
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_task_added_on_its_own_calendar_shows_it(client_as, project, people):
+    from pmo.planning import services as planning_services
+    from pmo.planning.models import Task
+
+    crew = planning_services.calendar_create(
+        actor=people["manager"],
+        name="Night shift",
+        working_weekdays=[0, 1, 2, 3, 4, 5],
+        project_id=project.pk,
+    )
+    client = client_as("manager")
+    response = client.post(
+        f"/projects/{project.pk}/plan/tasks/",
+        {"name": "Pour concrete", "duration": 2, "calendar": crew.pk},
+    )
+    assert response.status_code == 302
+    assert Task.objects.get(name="Pour concrete").calendar == crew
+    page = client.get(f"/projects/{project.pk}/plan/").content.decode()
+    assert "Night shift</span>" in page

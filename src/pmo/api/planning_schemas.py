@@ -91,6 +91,7 @@ class TaskFields(Schema):
 
 class TaskIn(TaskFields):
     parent_id: Id | None = None
+    calendar_id: Id | None = Field(None, description="A calendar of its own; none: the plan's.")
     position: int | None = Field(
         None, ge=0, le=2**31 - 1, description="Order in the plan; at the end when left out."
     )
@@ -108,6 +109,9 @@ class TaskPatch(Schema):
     notes: Text | None = None
     parent_id: Id | None = Field(None, description="`null` moves the task to the top level.")
     position: int | None = Field(None, ge=0, le=2**31 - 1)
+    calendar_id: Id | None = Field(
+        None, description="`null`: the task works on the plan's calendar."
+    )
 
 
 class TaskOut(Schema):
@@ -122,6 +126,7 @@ class TaskOut(Schema):
     constraint_type: ConstraintType
     constraint_date: dt.date | None
     deadline: dt.date | None
+    calendar_id: int | None
     notes: str
     is_summary: bool
     is_milestone: bool

@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from pmo.engine import Activity, Constraint, Link, Network, ScheduleResult, schedule
 from pmo.engine.calendar import Calendar as EngineCalendar
+from pmo.engine.calendar_cpm import CalendarScheduleResult, schedule_calendars
 
 from .models import Calendar, ConstraintType
 
@@ -105,6 +108,7 @@ def network_for(tasks: Sequence[Any], links: Sequence[Any], clock: PlanClock) ->
                 constraint=constraint,
                 deadline=offsets.get(("d", t.pk)),
                 parent=str(t.parent_id) if t.parent_id else None,
+                calendar=str(t.calendar_id) if getattr(t, "calendar_id", None) else None,
             )
         )
     engine_links = [
@@ -155,9 +159,76 @@ def task_values(result: ScheduleResult, clock: PlanClock) -> dict[int, dict[str,
     return values
 
 
+def _dates(stamps: Any, *, finish: bool) -> list[dt.date]:
+    """Calendar dates of moments; a finish at a moment belongs to the minute before it."""
+    moments = np.asarray(stamps, dtype="datetime64[m]")
+    if finish:
+        moments = moments - np.timedelta64(1, "m")
+    return [d.item() for d in moments.astype("datetime64[D]")]
+
+
+def task_values_on_calendars(
+    result: CalendarScheduleResult, minutes_per_day: dict[str | None, int]
+) -> dict[int, dict[str, Any]]:
+    """Scheduled field values from a schedule with task calendars; floats in each task's days."""
+    es, ef = _dates(result.early_start, finish=False), _dates(result.early_finish, finish=True)
+    ls, lf = _dates(result.late_start, finish=False), _dates(result.late_finish, finish=True)
+    tf, ff = result.total_float.tolist(), result.free_float.tolist()
+    crit = result.critical.tolist()
+    milestone = (result.early_start == result.early_finish).tolist()
+    values: dict[int, dict[str, Any]] = {}
+    for row, task_id in enumerate(result.ids):
+        day = minutes_per_day.get(result.calendars[row]) or minutes_per_day[None]
+        values[int(task_id)] = {
+            "early_start": ef[row] if milestone[row] else es[row],
+            "early_finish": ef[row],
+            "late_start": lf[row] if milestone[row] else ls[row],
+            "late_finish": lf[row],
+            "total_float": tf[row] // day,
+            "free_float": ff[row] // day,
+            "is_critical": bool(crit[row]),
+        }
+    return values
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What a plan's schedule gives back: the per-task values and the project's dates."""
+
+    values: dict[int, dict[str, Any]]
+    finish: dt.date
+    duration: int  #: working days of the plan's calendar
+
+
 def plan_schedule(
-    tasks: Sequence[Any], links: Sequence[Any], clock: PlanClock
-) -> tuple[ScheduleResult, dict[int, dict[str, Any]]]:
-    """Schedule a plan; raises the engine's errors (a cycle names its tasks by id)."""
-    result = schedule(network_for(tasks, links, clock))
-    return result, task_values(result, clock)
+    tasks: Sequence[Any],
+    links: Sequence[Any],
+    clock: PlanClock,
+    task_calendars: dict[int, tuple[EngineCalendar, int]] | None = None,
+) -> PlanResult:
+    """Schedule a plan; raises the engine's errors (a cycle names its tasks by id).
+
+    ``task_calendars`` maps calendar ids that tasks name to (engine calendar, minutes per
+    day); without it every task works on the plan's calendar.
+    """
+    network = network_for(tasks, links, clock)
+    if not task_calendars:
+        result = schedule(network)
+        return PlanResult(
+            task_values(result, clock), clock.finish_dates([result.finish])[0], result.duration
+        )
+    day = clock.calendar.unit
+    on_calendars = schedule_calendars(
+        network,
+        {str(pk): cal for pk, (cal, _) in task_calendars.items()},
+        clock.calendar,
+        clock.origin,
+    )
+    per_day: dict[str | None, int] = {None: day}
+    per_day.update({str(pk): minutes for pk, (_, minutes) in task_calendars.items()})
+    finish = _dates(np.asarray([on_calendars.finish], dtype="datetime64[m]"), finish=True)[0]
+    return PlanResult(
+        task_values_on_calendars(on_calendars, per_day),
+        max(finish, clock.start),
+        (on_calendars.finish_offset - on_calendars.start_offset) // day,
+    )

@@ -97,6 +97,14 @@ class Task(VersionedModel):
     )
     constraint_date = models.DateField(null=True, blank=True)
     deadline = models.DateField(null=True, blank=True)
+    calendar = models.ForeignKey(
+        Calendar,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        help_text="A calendar of its own (a crew on another week); empty: the plan's calendar.",
+    )
     notes = models.TextField(blank=True)
     is_summary = models.BooleanField(default=False)
     # Computed by the scheduling service.

@@ -19,7 +19,9 @@ from .services import plan_clock, schedule_for
 
 def task_list(*, actor: Any, project: Project) -> QuerySet[Task]:
     require_internal(actor, project)
-    return Task.objects.filter(project=project).order_by("position", "pk")
+    return (
+        Task.objects.filter(project=project).select_related("calendar").order_by("position", "pk")
+    )
 
 
 def dependency_list(*, actor: Any, project: Project) -> QuerySet[Dependency]:

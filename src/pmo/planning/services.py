@@ -21,6 +21,7 @@ from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pmo.core.notifications import notify
 from pmo.core.services import full_clean, versioned_update
 from pmo.engine import CycleError, EngineError
+from pmo.engine.calendar import Calendar as EngineCalendar
 from pmo.projects.models import Project
 from pmo.projects.policies import access_project, require, require_internal
 
@@ -71,6 +72,7 @@ TASK_EDITABLE = {
     "notes",
     "parent_id",
     "position",
+    "calendar_id",
 }
 DEPENDENCY_EDITABLE = {"type", "lag", "lag_percent"}
 
@@ -101,6 +103,20 @@ def plan_clock(schedule: Schedule) -> PlanClock:
     calendar = schedule.calendar
     exceptions = list(CalendarException.objects.filter(calendar=calendar)) if calendar else []
     return PlanClock(calendar=engine_calendar(calendar, exceptions), start=schedule.start)
+
+
+def _task_calendars(
+    tasks: Sequence[PlanRow], schedule: Schedule
+) -> dict[int, tuple[EngineCalendar, int]] | None:
+    """Engine calendars of the tasks that work on a calendar other than the plan's."""
+    ids = {t.calendar_id for t in tasks if t.calendar_id and t.calendar_id != schedule.calendar_id}
+    if not ids:
+        return None
+    calendars = Calendar.objects.filter(pk__in=ids).prefetch_related("exceptions")
+    return {
+        c.pk: (engine_calendar(c, list(c.exceptions.all())), c.hours_per_day * 60)
+        for c in calendars
+    }
 
 
 def _renumber(tasks: Sequence[PlanRow]) -> None:
@@ -149,16 +165,15 @@ def schedule_recompute(*, project: Project) -> Schedule:
     duration: int | None = None
     if tasks:
         try:
-            result, values = plan_schedule(tasks, links, clock)
+            plan = plan_schedule(tasks, links, clock, _task_calendars(tasks, schedule))
         except CycleError as exc:
             raise ValidationFailed(CYCLE.format(names=_task_names(tasks, exc.cycle))) from exc
         except EngineError as exc:
             raise ValidationFailed(INVALID_SCHEDULE.format(reason=str(exc))) from exc
         for task in tasks:
-            for name, value in values[task.pk].items():
+            for name, value in plan.values[task.pk].items():
                 setattr(task, name, value)
-        finish = clock.finish_dates([result.finish])[0]
-        duration = result.duration
+        finish, duration = plan.finish, plan.duration
     changed = [
         t
         for t in tasks
@@ -195,6 +210,7 @@ class PlanRow:
     total_float: int | None
     free_float: int | None
     is_critical: bool
+    calendar_id: int | None
 
 
 class PlanLink(NamedTuple):
@@ -316,6 +332,8 @@ def _check_task_fields(project: Project, task: Task | None, data: Mapping[str, A
             raise ValidationFailed(CONSTRAINT_NO_DATE.format(label=label))
     elif kind in ConstraintType.values and date is None:
         raise ValidationFailed(CONSTRAINT_NEEDS_DATE.format(label=label))
+    if data.get("calendar_id") is not None:
+        _calendar_usable(project, data["calendar_id"])
     parent_id = data.get("parent_id")
     if parent_id is not None:
         chain = _ancestors(_task(project, parent_id), include_self=True)
@@ -530,7 +548,11 @@ def _check_calendar_editor(actor: User, calendar: Calendar) -> Project | None:
 
 
 def _reschedule_users_of(calendar: Calendar) -> None:
-    for schedule in Schedule.objects.filter(calendar=calendar).select_related("project"):
+    """Reschedule every plan on this calendar, or with a task on it."""
+    users = Schedule.objects.filter(
+        Q(calendar=calendar) | Q(project__tasks__calendar=calendar)
+    ).distinct()
+    for schedule in users.select_related("project"):
         schedule_recompute(project=schedule.project)
 
 

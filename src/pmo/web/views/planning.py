@@ -71,10 +71,19 @@ class TaskAddForm(forms.Form):
     duration = forms.IntegerField(min_value=0, initial=1, help_text="Working days; 0: milestone.")
     parent = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Under")
     after = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="After")
+    calendar = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, help_text="For a crew on another week."
+    )
 
-    def __init__(self, *args: Any, tasks: Sequence[Task] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tasks: Sequence[Task] = (), calendars: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = self.fields["after"].choices = _task_choices(tasks)
+        self.fields["calendar"].choices = [
+            ("", "The plan's calendar"),
+            *((c.pk, c.name) for c in calendars),
+        ]
 
 
 class LinkForm(forms.Form):
@@ -193,7 +202,7 @@ def plan_table(request: HttpRequest, project_id: int) -> HttpResponse:
     calendars = list(selectors.calendar_list(project=project))
     schedule = context["schedule"]
     context.update(
-        add_form=TaskAddForm(tasks=context["tasks"]),
+        add_form=TaskAddForm(tasks=context["tasks"], calendars=calendars),
         link_form=LinkForm(tasks=context["tasks"]),
         schedule_form=ScheduleForm(
             calendars=calendars,
@@ -267,7 +276,8 @@ def plan_task_edit(request: HttpRequest, project_id: int, task_id: int) -> HttpR
 def plan_task_create(request: HttpRequest, project_id: int) -> HttpResponse:
     project, _ = project_and_permissions(request, project_id, internal=True, edit=EDIT_PLAN)
     tasks = list(selectors.task_list(actor=request.user, project=project))
-    form = TaskAddForm(request.POST, tasks=tasks)
+    calendars = list(selectors.calendar_list(project=project))
+    form = TaskAddForm(request.POST, tasks=tasks, calendars=calendars)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("plan_table", project_id=project.pk)
@@ -279,6 +289,8 @@ def plan_task_create(request: HttpRequest, project_id: int) -> HttpResponse:
         "parent_id": parent_id,
         "position": _position(tasks, parent_id=parent_id, after=after),
     }
+    if form.cleaned_data["calendar"]:
+        data["calendar_id"] = form.cleaned_data["calendar"]
     created = attempt(
         request,
         lambda: services.task_create(actor=request.user, project_id=project.pk, data=data),

@@ -334,3 +334,31 @@ def project_create_other(people):
     from pmo.projects.services import project_create
 
     return project_create(actor=people["pmo_admin"], code="OTHER-1", name="Other")
+
+
+def test_changing_an_approved_plan_reopens_it_only_while_planning(plan, project, people):
+    from pmo.projects.models import Project
+
+    pm, sponsor = people["manager"], people["sponsor"]
+    services.plan_submit(actor=pm, project_id=project.pk)
+    services.plan_decide(actor=sponsor, project_id=project.pk, decision="approve")
+    Project.objects.filter(pk=project.pk).update(stage="execution")
+    services.task_update(
+        actor=pm,
+        project_id=project.pk,
+        task_id=plan["docs"].pk,
+        version=None,
+        data={"duration": 4},
+    )
+    project.schedule.refresh_from_db()
+    assert project.schedule.plan_state == PlanState.APPROVED
+    Project.objects.filter(pk=project.pk).update(stage="planning")
+    services.task_update(
+        actor=pm,
+        project_id=project.pk,
+        task_id=plan["docs"].pk,
+        version=None,
+        data={"duration": 5},
+    )
+    project.schedule.refresh_from_db()
+    assert project.schedule.plan_state == PlanState.DRAFT

@@ -22,7 +22,7 @@ from pmo.core.notifications import notify
 from pmo.core.services import full_clean, versioned_update
 from pmo.engine import CycleError, EngineError
 from pmo.engine.calendar import Calendar as EngineCalendar
-from pmo.projects.models import Project
+from pmo.projects.models import Project, Stage
 from pmo.projects.policies import access_project, require, require_internal
 
 from .adapters import SCHEDULED_FIELDS, PlanClock, engine_calendar, plan_schedule
@@ -284,8 +284,11 @@ def _editable_plan(actor: User, project_id: int) -> tuple[Project, Schedule]:
 
 
 def _reopen_if_approved(schedule: Schedule, actor: User) -> None:
-    """Changing an approved plan makes it a draft again; its baseline stays as approved."""
-    if schedule.plan_state in (PlanState.APPROVED, PlanState.RETURNED):
+    """While the project is being planned, changing an approved plan makes it a draft again
+    (its baseline stays as approved). Once under way, the approved plan stands and changes
+    show as variance against its baseline."""
+    under_way = schedule.project.stage not in (Stage.INITIATION, Stage.PLANNING)
+    if schedule.plan_state in (PlanState.APPROVED, PlanState.RETURNED) and not under_way:
         Schedule.objects.filter(pk=schedule.pk).update(plan_state=PlanState.DRAFT)
         schedule.plan_state = PlanState.DRAFT
 

@@ -19,14 +19,13 @@ from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import NotFound, ValidationFailed
 from pmo.core.models import VersionedModel
-from pmo.core.services import full_clean, versioned_update
+from pmo.core.services import full_clean, only_fields, versioned_update
 from pmo.planning.models import Task
 from pmo.projects.models import Project, Stakeholder
 from pmo.projects.policies import access_project, require, require_internal
 
 from .models import BudgetLine, CommunicationItem, QualityItem, Risk
 
-UNKNOWN_FIELDS = "These fields cannot be changed here: {fields}."
 UNKNOWN_USER = "No active user with id {id}."
 NOT_A_LIST = "{field} must be a list of ids."
 TASKS_ELSEWHERE = "These tasks are not in this project: {ids}."
@@ -96,9 +95,7 @@ def _editable_project(actor: User, project_id: int, *, action: str) -> Project:
 
 
 def _check_fields(data: Mapping[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ValidationFailed(UNKNOWN_FIELDS.format(fields=", ".join(unknown)))
+    only_fields(data, allowed)
     for field in USER_FIELDS:
         user_id = data.get(field)
         if user_id is not None and not User.objects.filter(pk=user_id, is_active=True).exists():

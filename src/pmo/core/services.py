@@ -15,6 +15,15 @@ from .models import VersionedModel
 
 M = TypeVar("M", bound=VersionedModel)
 
+UNKNOWN_FIELDS = "These fields cannot be changed here: {fields}."
+
+
+def only_fields(data: Mapping[str, Any], allowed: set[str] | frozenset[str]) -> None:
+    """Refuse input naming fields that this write does not change (never silently ignored)."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed(UNKNOWN_FIELDS.format(fields=", ".join(unknown)))
+
 
 def validation_errors(exc: ValidationError) -> ValidationFailed:
     """A Django ValidationError as our ValidationFailed, keeping the per-field messages."""

@@ -19,7 +19,7 @@ from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pmo.core.notifications import notify
-from pmo.core.services import full_clean, versioned_update
+from pmo.core.services import full_clean, only_fields, versioned_update
 from pmo.engine import CycleError, EngineError
 from pmo.engine.calendar import Calendar as EngineCalendar
 from pmo.projects.models import Project, Stage
@@ -299,9 +299,7 @@ def schedule_update(
 ) -> Schedule:
     """Change the plan's start date or calendar, and reschedule."""
     project, schedule = _editable_plan(actor, project_id)
-    unknown = sorted(set(data) - {"start", "calendar_id"})
-    if unknown:
-        raise ValidationFailed(f"These fields cannot be changed here: {', '.join(unknown)}.")
+    only_fields(data, {"start", "calendar_id"})
     if data.get("calendar_id") is not None:
         _calendar_usable(project, data["calendar_id"])
     versioned_update(
@@ -370,9 +368,7 @@ def _ancestors(task: Task, *, include_self: bool = False) -> list[Task]:
 def task_create(*, actor: User, project_id: int, data: Mapping[str, Any]) -> Task:
     """Add a task (at the end, or at `position`), renumber the WBS and reschedule."""
     project, schedule = _editable_plan(actor, project_id)
-    unknown = sorted(set(data) - TASK_EDITABLE)
-    if unknown:
-        raise ValidationFailed(f"These fields cannot be set here: {', '.join(unknown)}.")
+    only_fields(data, TASK_EDITABLE)
     _check_task_fields(project, None, data)
     values = dict(data)
     if values.get("constraint_type") in (ConstraintType.ASAP, ConstraintType.ALAP):
@@ -401,9 +397,7 @@ def task_update(
     *, actor: User, project_id: int, task_id: int, version: int | None, data: Mapping[str, Any]
 ) -> Task:
     project, schedule = _editable_plan(actor, project_id)
-    unknown = sorted(set(data) - TASK_EDITABLE)
-    if unknown:
-        raise ValidationFailed(f"These fields cannot be changed here: {', '.join(unknown)}.")
+    only_fields(data, TASK_EDITABLE)
     task = _task(project, task_id)
     _check_task_fields(project, task, data)
     values = dict(data)
@@ -497,9 +491,7 @@ def dependency_update(
     *, actor: User, project_id: int, dependency_id: int, data: Mapping[str, Any]
 ) -> Dependency:
     project, schedule = _editable_plan(actor, project_id)
-    unknown = sorted(set(data) - DEPENDENCY_EDITABLE)
-    if unknown:
-        raise ValidationFailed(f"These fields cannot be changed here: {', '.join(unknown)}.")
+    only_fields(data, DEPENDENCY_EDITABLE)
     dependency = _dependency(project, dependency_id)
     merged = {"lag": dependency.lag, "lag_percent": dependency.lag_percent, **data}
     _check_lags(merged)

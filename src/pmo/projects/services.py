@@ -22,7 +22,7 @@ from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import Conflict, NotFound, ValidationFailed
 from pmo.core.notifications import notify
-from pmo.core.services import full_clean, versioned_update
+from pmo.core.services import full_clean, only_fields, versioned_update
 from pmo.portfolio.models import Portfolio
 
 from .models import (
@@ -49,7 +49,6 @@ from .policies import (
 CODE_TAKEN = "A project with code {code} already exists."
 UNKNOWN_USER = "No active user with id {id}."
 UNKNOWN_PORTFOLIO = "No portfolio with id {id}."
-UNKNOWN_FIELDS = "These fields cannot be changed here: {fields}."
 STAGE_SKIP = "A project moves one stage at a time: from {current} the next stage is {next}."
 STAGE_FINAL = "The project is closed; it has no further stage."
 STAGE_NEEDS_CHARTER = "The charter must be approved before the project leaves initiation."
@@ -119,12 +118,6 @@ CHARTER_REQUIRED = {
     "deliverables": "at least one deliverable",
     "success_criteria": "at least one success criterion",
 }
-
-
-def _only(data: Mapping[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ValidationFailed(UNKNOWN_FIELDS.format(fields=", ".join(unknown)))
 
 
 def _active_user(user_id: Any) -> User:
@@ -212,7 +205,7 @@ def project_update(
     project = access_project(actor, project_id, for_update=True)
     perms = permissions_or_404(actor, project)
     require(perms.edit, action="change the project's facts", project=project)
-    _only(data, PROJECT_EDITABLE)
+    only_fields(data, PROJECT_EDITABLE)
     _check_references(data)
     project = versioned_update(
         project,
@@ -366,7 +359,7 @@ def charter_update(
     """Edit the current charter while it is a draft or was returned."""
     project = access_project(actor, project_id, for_update=True)
     require(require_internal(actor, project).edit, action="edit the charter", project=project)
-    _only(data, {*CHARTER_CONTENT_FIELDS, "change_summary"})
+    only_fields(data, {*CHARTER_CONTENT_FIELDS, "change_summary"})
     charter = charter_current(project)
     if not charter.is_editable:
         hint = (
@@ -540,7 +533,7 @@ def _stakeholder(project: Project, stakeholder_id: int) -> Stakeholder:
 def stakeholder_create(*, actor: User, project_id: int, data: Mapping[str, Any]) -> Stakeholder:
     project = access_project(actor, project_id)
     require(require_internal(actor, project).edit, action="edit stakeholders", project=project)
-    _only(data, STAKEHOLDER_EDITABLE)
+    only_fields(data, STAKEHOLDER_EDITABLE)
     stakeholder = Stakeholder(project=project, **data)
     full_clean(stakeholder)
     stakeholder.save()
@@ -565,7 +558,7 @@ def stakeholder_update(
 ) -> Stakeholder:
     project = access_project(actor, project_id)
     require(require_internal(actor, project).edit, action="edit stakeholders", project=project)
-    _only(data, STAKEHOLDER_EDITABLE)
+    only_fields(data, STAKEHOLDER_EDITABLE)
     return versioned_update(
         _stakeholder(project, stakeholder_id),
         actor=actor,

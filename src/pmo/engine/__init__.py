@@ -2,6 +2,7 @@
 
 Build a `Network` of activities and links, call `schedule`, read the `ScheduleResult`;
 `schedule_calendars` schedules each activity on its own working `Calendar` instead.
+`capacity_forecast` sets the working hours of `Person` objects against `Demand` per `Periods`.
 
 Examples
 --------
@@ -13,6 +14,15 @@ Examples
 
 from pmo.engine.calendar import Calendar
 from pmo.engine.calendar_cpm import CalendarScheduleResult, schedule_calendars
+from pmo.engine.capacity import (
+    CapacityError,
+    CapacityResult,
+    Demand,
+    Periods,
+    Person,
+    capacity_forecast,
+    scenario,
+)
 from pmo.engine.cpm import (
     COLUMNS,
     ScheduleResult,
@@ -50,9 +60,12 @@ __all__ = [
     "Calendar",
     "CalendarError",
     "CalendarScheduleResult",
+    "CapacityError",
+    "CapacityResult",
     "Constraint",
     "ConstraintType",
     "CycleError",
+    "Demand",
     "DuplicateActivityError",
     "EngineError",
     "InvalidActivityError",
@@ -62,12 +75,16 @@ __all__ = [
     "LinkType",
     "NegativeDurationError",
     "Network",
+    "Periods",
+    "Person",
     "Resource",
     "ScheduleResult",
     "UnknownActivityError",
     "backward_pass",
+    "capacity_forecast",
     "critical_path",
     "forward_pass",
+    "scenario",
     "schedule",
     "schedule_calendars",
     "total_float",

@@ -29,3 +29,7 @@ app.command(
 from pmo.cli.schedule import schedule  # noqa: E402
 
 app.command("schedule")(schedule)
+
+from pmo.cli.level import level  # noqa: E402
+
+app.command("level")(level)

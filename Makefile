@@ -4,7 +4,7 @@ PORT ?= 8000
 UV := scripts/uv.sh
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning openapi clean
+.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean
 
 run: setup
 	$(UV) run pmo serve --port $(PORT) --demo-if-empty
@@ -42,3 +42,6 @@ bench-schedule: setup
 bench-planning: setup
 	$(UV) run python bench/bench_planning.py
 	scripts/with-postgres.sh $(UV) run python bench/bench_planning.py
+
+bench-capacity: setup
+	$(UV) run python bench/bench_capacity.py

@@ -1,7 +1,8 @@
 """The scheduling engine: pure Python and numpy, no Django, no database, no I/O.
 
 Build a `Network` of activities and links, call `schedule`, read the `ScheduleResult`;
-`schedule_calendars` schedules each activity on its own working `Calendar` instead.
+`schedule_calendars` schedules each activity on its own working `Calendar` instead; `level`
+levels the resources (`pmo.engine.leveling`).
 `capacity_forecast` sets the working hours of `Person` objects against `Demand` per `Periods`.
 
 Examples
@@ -44,6 +45,7 @@ from pmo.engine.errors import (
     NegativeDurationError,
     UnknownActivityError,
 )
+from pmo.engine.leveling import LevelingError, LevelResult, level, level_serial
 from pmo.engine.network import (
     Activity,
     Constraint,
@@ -71,6 +73,8 @@ __all__ = [
     "InvalidActivityError",
     "InvalidConstraintError",
     "InvalidLinkError",
+    "LevelResult",
+    "LevelingError",
     "Link",
     "LinkType",
     "NegativeDurationError",
@@ -84,6 +88,8 @@ __all__ = [
     "capacity_forecast",
     "critical_path",
     "forward_pass",
+    "level",
+    "level_serial",
     "scenario",
     "schedule",
     "schedule_calendars",

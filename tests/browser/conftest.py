@@ -95,3 +95,40 @@ def shot(screenshot_dir: Path) -> Callable[[Any, str], Path]:
         return path
 
     return take
+
+
+PASSWORD = "browser-test-password"
+
+
+@pytest.fixture
+def person(transactional_db: Any) -> Callable[..., Any]:
+    """`person("pia", "Pia", OrgRole.PROJECT_MANAGER)`: a user who logs in with PASSWORD."""
+    from pmo.accounts.services import user_create
+
+    def make(username: str, first: str, role: str, last: str = "Tester") -> Any:
+        return user_create(
+            username=username,
+            password=PASSWORD,
+            email=f"{username}@example.org",
+            first_name=first,
+            last_name=last,
+            org_role=role,
+            check_password=False,
+        )
+
+    return make
+
+
+@pytest.fixture
+def log_in(live_server: Any) -> Callable[[Any, str], None]:
+    """`log_in(page, "pia")`: log that person in through the login page."""
+    from playwright.sync_api import expect
+
+    def go(page: Any, username: str) -> None:
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("My work")
+
+    return go

@@ -10,40 +10,21 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from pmo.accounts.models import OrgRole
-from pmo.accounts.services import user_create
-
-PASSWORD = "initiation-test-password"
-
-
-def _person(username: str, first: str, last: str, role: str) -> None:
-    user_create(
-        username=username,
-        password=PASSWORD,
-        email=f"{username}@example.org",
-        first_name=first,
-        last_name=last,
-        org_role=role,
-        check_password=False,
-    )
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("My work")
 
 
 def test_manager_submits_the_charter_and_the_sponsor_approves(
-    browser: Browser, live_server: Any, shot: Callable[[Page, str], Path]
+    browser: Browser,
+    live_server: Any,
+    shot: Callable[[Page, str], Path],
+    person: Callable[..., Any],
+    log_in: Callable[[Page, str], None],
 ) -> None:
     base = live_server.url
-    _person("pia", "Pia", "Manager", OrgRole.PROJECT_MANAGER)
-    _person("sam", "Sam", "Sponsor", OrgRole.EXECUTIVE)
+    person("pia", "Pia", OrgRole.PROJECT_MANAGER, last="Manager")
+    person("sam", "Sam", OrgRole.EXECUTIVE, last="Sponsor")
 
     pm = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    _log_in(pm, base, "pia")
+    log_in(pm, "pia")
     pm.click("nav.mainnav >> text=Projects")
     pm.click("text=New project")
     pm.fill("input[name=code]", "CRM-001")
@@ -80,7 +61,7 @@ def test_manager_submits_the_charter_and_the_sponsor_approves(
     expect(pm.locator("#project-table")).to_contain_text("CRM-001")
 
     sponsor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    _log_in(sponsor, base, "sam")
+    log_in(sponsor, "sam")
     expect(sponsor.locator("text=Charters awaiting your approval")).to_be_visible()
     sponsor.click("text=Review")
     sponsor.click("button:has-text('Approve')")

@@ -11,33 +11,11 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from pmo.accounts.models import OrgRole
-from pmo.accounts.services import user_create
 from pmo.planning import services as planning
 from pmo.planning.models import Task
 from pmo.projects.services import project_create
 
-PASSWORD = "planning-test-password"
 MONDAY = dt.date(2027, 3, 1)
-
-
-def _person(username: str, first: str, role: str) -> Any:
-    return user_create(
-        username=username,
-        password=PASSWORD,
-        email=f"{username}@example.org",
-        first_name=first,
-        last_name="Tester",
-        org_role=role,
-        check_password=False,
-    )
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("My work")
 
 
 def _add_task(page: Page, name: str, duration: int) -> None:
@@ -61,16 +39,20 @@ def _bar_x(page: Page, task: Task) -> float:
 
 
 def test_manager_builds_a_plan_drags_a_bar_and_sees_the_variance(
-    browser: Browser, live_server: Any, shot: Callable[[Page, str], Path]
+    browser: Browser,
+    live_server: Any,
+    shot: Callable[[Page, str], Path],
+    person: Callable[..., Any],
+    log_in: Callable[[Page, str], None],
 ) -> None:
     base = live_server.url
-    pia = _person("pia", "Pia", OrgRole.PROJECT_MANAGER)
-    sam = _person("sam", "Sam", OrgRole.EXECUTIVE)
+    pia = person("pia", "Pia", OrgRole.PROJECT_MANAGER)
+    sam = person("sam", "Sam", OrgRole.EXECUTIVE)
     project = project_create(actor=pia, code="PLN-001", name="Portal launch", sponsor_id=sam.pk)
     planning.schedule_update(actor=pia, project_id=project.pk, version=None, data={"start": MONDAY})
 
     pm = browser.new_context(viewport={"width": 1400, "height": 950}).new_page()
-    _log_in(pm, base, "pia")
+    log_in(pm, "pia")
     pm.goto(f"{base}/projects/{project.pk}/")
     pm.click("nav.tabs >> text=Plan")
     for name, duration in (("Design", 3), ("Build", 5), ("Docs", 2), ("Go-live", 0)):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pmo.projects",
     "pmo.planning",
     "pmo.controls",
+    "pmo.resources",
     "pmo.web",
     "pmo.demo",
 ]

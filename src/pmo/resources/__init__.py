@@ -1,0 +1,1 @@
+"""The resource pool: people and placeholders, their rates and calendars, and their assignments."""

@@ -1,0 +1,177 @@
+"""Reads on the pool shaped for the usage heat map and the labour budget. Each costs a constant
+number of queries however many people, tasks and assignments there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from pmo.accounts.models import OrgRole
+from pmo.core.errors import Forbidden, ValidationFailed
+from pmo.engine.capacity import Periods, capacity_forecast
+from pmo.planning.models import Calendar, CalendarException
+from pmo.projects.models import Project
+
+from .adapters import capacity_inputs
+from .models import Assignment, Resource, ResourceRate
+
+USAGE_ROLES = {
+    OrgRole.PMO_ADMIN,
+    OrgRole.PMO_ANALYST,
+    OrgRole.EXECUTIVE,
+    OrgRole.PROJECT_MANAGER,
+}
+USAGE_FORBIDDEN = "Only the PMO, executives and project managers see resource usage."
+BAD_GROUP = "Group usage by 'person' or 'role', not '{value}'."
+BAD_WEEKS = "Show between 1 and {max} weeks, not {value}."
+MAX_WEEKS = 104
+PLACEHOLDER_ROW = "{role} (unnamed)"
+CENT = Decimal("0.01")
+
+GroupBy = Literal["person", "role"]
+
+
+@dataclass(frozen=True)
+class UsageCell:
+    supply: float
+    demand: float
+    utilisation: float | None
+    over_allocated: bool
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    key: str
+    label: str
+    cells: tuple[UsageCell, ...]
+
+
+@dataclass(frozen=True)
+class Usage:
+    group_by: str
+    start: dt.date
+    weeks: tuple[str, ...]
+    starts: tuple[dt.date, ...]
+    rows: tuple[UsageRow, ...]
+
+    @property
+    def over_allocated(self) -> list[tuple[str, str]]:
+        """(row label, week) of every over-allocated cell."""
+        return [
+            (row.label, week)
+            for row in self.rows
+            for week, cell in zip(self.weeks, row.cells, strict=True)
+            if cell.over_allocated
+        ]
+
+
+def may_see_usage(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False)) and (
+        actor.is_superuser or actor.org_role in USAGE_ROLES
+    )
+
+
+def resource_list() -> QuerySet[Resource]:
+    return Resource.objects.select_related("role", "user", "calendar").prefetch_related("skills")
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def resource_usage(*, actor: Any, start: dt.date, weeks: int, group_by: str = "person") -> Usage:
+    """Supply and demand hours per person (or role) and week, from the Monday of `start`."""
+    if not may_see_usage(actor):
+        raise Forbidden(USAGE_FORBIDDEN)
+    if group_by not in ("person", "role"):
+        raise ValidationFailed(BAD_GROUP.format(value=group_by))
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValidationFailed(BAD_WEEKS.format(max=MAX_WEEKS, value=weeks))
+    periods = Periods(_monday(start), weeks)
+    first, last = periods.bounds[0], periods.bounds[-1] - dt.timedelta(days=1)
+    resources = list(
+        Resource.objects.select_related("role").prefetch_related("exceptions").order_by("pk")
+    )
+    assignments = list(
+        Assignment.objects.select_related("task", "resource__role")
+        .filter(task__early_start__lte=last, task__early_finish__gte=first)
+        .order_by("pk")
+    )
+    calendar_ids = {r.calendar_id for r in resources if r.calendar_id}
+    calendars = list(
+        Calendar.objects.filter(Q(is_default=True) | Q(pk__in=calendar_ids)).prefetch_related(
+            Prefetch("exceptions", queryset=CalendarException.objects.order_by("date"))
+        )
+    )
+    inputs = capacity_inputs(resources, assignments, calendars)
+    result = capacity_forecast(
+        inputs.people,
+        inputs.demands,
+        periods,
+        inputs.calendars,
+        # By person, placeholders' work shows on a row per role.
+        group_by=("person", "role") if group_by == "person" else ("role",),
+        default_calendar=inputs.default_calendar,
+    )
+    names = {str(r.pk): r.name for r in resources}
+    util = result.utilisation
+    over = result.over_allocated
+    rows = []
+    for i, group in enumerate(result.groups):
+        cells = tuple(
+            UsageCell(
+                supply=float(result.supply[i, j]),
+                demand=float(result.demand[i, j]),
+                utilisation=float(util[i, j]) if math.isfinite(util[i, j]) else None,
+                over_allocated=bool(over[i, j]),
+            )
+            for j in range(weeks)
+        )
+        person, role = group if group_by == "person" else (None, group[0])
+        if person is not None:
+            key, label = f"person-{person}", names[person]
+        else:
+            key = f"role-{role}"
+            label = role if group_by == "role" else PLACEHOLDER_ROW.format(role=role)
+        rows.append(UsageRow(key=key, label=label, cells=cells))
+    rows.sort(key=lambda row: (row.label.lower(), row.key))
+    return Usage(
+        group_by=group_by,
+        start=periods.start,
+        weeks=periods.labels,
+        starts=periods.bounds[:-1],
+        rows=tuple(rows),
+    )
+
+
+def _rate_on(rates: list[ResourceRate], default: Decimal, day: dt.date | None) -> Decimal:
+    """`rates` sorted by date: the latest in force on `day`, else the role's default."""
+    rate = default
+    for row in rates:
+        if day is not None and row.effective_from > day:
+            break
+        rate = row.hourly_rate
+    return rate
+
+
+def project_labour_cost(*, project: Project) -> dict[int, Decimal]:
+    """Labour cost per task id of the project: work × the rate in force at the task's start."""
+    assignments = (
+        Assignment.objects.filter(task__project=project)
+        .select_related("task", "resource__role")
+        .prefetch_related(
+            Prefetch("resource__rates", queryset=ResourceRate.objects.order_by("effective_from"))
+        )
+    )
+    costs: dict[int, Decimal] = {}
+    for a in assignments:
+        rate = _rate_on(
+            list(a.resource.rates.all()), a.resource.role.default_rate, a.task.early_start
+        )
+        costs[a.task_id] = costs.get(a.task_id, Decimal(0)) + (a.work_hours * rate).quantize(CENT)
+    return costs

@@ -47,3 +47,19 @@ def pool(people: dict[str, Any]) -> dict[str, Any]:
         actor=admin, data={"name": "Developer (TBD)", "role_id": role.pk, "is_placeholder": True}
     )
     return {"role": role, "ada": ada, "dev": dev}
+
+
+@pytest.fixture
+def api_as(people: dict[str, Any]) -> Any:
+    """`api_as("manager")` is a client with that person's API token; "anonymous" has none."""
+    from django.test import Client
+
+    from pmo.accounts.services import api_token_create
+
+    def as_(who: str) -> Client:
+        if who == "anonymous":
+            return Client()
+        _, raw = api_token_create(user=people[who], name="tests")
+        return Client(headers={"authorization": f"Bearer {raw}"})
+
+    return as_

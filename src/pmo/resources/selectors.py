@@ -12,13 +12,15 @@ from typing import Any, Literal
 from django.db.models import Prefetch, Q, QuerySet
 
 from pmo.accounts.models import OrgRole
-from pmo.core.errors import Forbidden, ValidationFailed
+from pmo.core.errors import Forbidden, NotFound, ValidationFailed
 from pmo.engine.capacity import Periods, capacity_forecast
 from pmo.planning.models import Calendar, CalendarException
 from pmo.projects.models import Project
+from pmo.projects.policies import require_internal
 
 from .adapters import capacity_inputs
 from .models import Assignment, Resource, ResourceRate
+from .services import ASSIGNMENT_NOT_FOUND, RESOURCE_NOT_FOUND
 
 USAGE_ROLES = {
     OrgRole.PMO_ADMIN,
@@ -27,6 +29,7 @@ USAGE_ROLES = {
     OrgRole.PROJECT_MANAGER,
 }
 USAGE_FORBIDDEN = "Only the PMO, executives and project managers see resource usage."
+POOL_FORBIDDEN = "Only the PMO, executives and project managers see the resource pool."
 BAD_GROUP = "Group usage by 'person' or 'role', not '{value}'."
 BAD_WEEKS = "Show between 1 and {max} weeks, not {value}."
 MAX_WEEKS = 104
@@ -76,8 +79,51 @@ def may_see_usage(actor: Any) -> bool:
     )
 
 
-def resource_list() -> QuerySet[Resource]:
-    return Resource.objects.select_related("role", "user", "calendar").prefetch_related("skills")
+def _pool(actor: Any) -> QuerySet[Resource]:
+    if not may_see_usage(actor):
+        raise Forbidden(POOL_FORBIDDEN)
+    return Resource.objects.select_related("role").prefetch_related(
+        "skills", Prefetch("rates", queryset=ResourceRate.objects.order_by("effective_from"))
+    )
+
+
+def resource_list(*, actor: Any) -> QuerySet[Resource]:
+    return _pool(actor).order_by("name", "pk")
+
+
+def resource_get(*, actor: Any, resource_id: int) -> Resource:
+    resource = _pool(actor).filter(pk=resource_id).first()
+    if resource is None:
+        raise NotFound(RESOURCE_NOT_FOUND.format(id=resource_id))
+    return resource
+
+
+def assignment_list(*, actor: Any, project: Project) -> QuerySet[Assignment]:
+    require_internal(actor, project)
+    return (
+        Assignment.objects.filter(task__project=project)
+        .select_related("task", "resource__role")
+        .prefetch_related(
+            Prefetch("resource__rates", queryset=ResourceRate.objects.order_by("effective_from"))
+        )
+        .order_by("task__position", "task_id", "resource__name", "pk")
+    )
+
+
+def assignment_get(*, actor: Any, project: Project, assignment_id: int) -> Assignment:
+    assignment = assignment_list(actor=actor, project=project).filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound(ASSIGNMENT_NOT_FOUND.format(id=assignment_id))
+    return assignment
+
+
+def labour_cost(assignment: Assignment) -> Decimal:
+    """Work × rate at the task's start; expects the resource's rates prefetched in date order."""
+    resource = assignment.resource
+    rate = _rate_on(
+        list(resource.rates.all()), resource.role.default_rate, assignment.task.early_start
+    )
+    return (assignment.work_hours * rate).quantize(CENT)
 
 
 def _monday(day: dt.date) -> dt.date:

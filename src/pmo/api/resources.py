@@ -1,0 +1,277 @@
+"""The resource pool, its rates, assignments per project and usage across projects over the API.
+
+Each operation translates: it parses, calls one service or selector and shapes the answer.
+Rules live in pmo.resources.services.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+from ninja.pagination import paginate
+
+from pmo.projects.policies import access_project
+from pmo.resources import selectors, services
+
+from .pagination import Pagination
+from .schemas import MAX_DB_INT, Id, PathId, Text, Version, patch_data, problems
+
+router = Router(tags=["resources"])
+
+Rate = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+Units = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]
+Hours = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+ResourceId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+AssignmentId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class RoleRef(Schema):
+    id: int
+    name: str
+    default_rate: Decimal
+
+
+class RateIn(Schema):
+    effective_from: dt.date
+    hourly_rate: Rate
+
+
+class RateOut(Schema):
+    id: int
+    effective_from: dt.date
+    hourly_rate: Decimal
+
+
+class ResourceIn(Schema):
+    name: Text = Field(max_length=200)
+    role_id: Id
+    user_id: Id | None = None
+    department: Text = Field("", max_length=100)
+    availability: Percent = 100
+    employed_from: dt.date | None = None
+    employed_to: dt.date | None = None
+    is_placeholder: bool = False
+
+
+class ResourcePatch(Schema):
+    version: Version
+    name: Text | None = Field(None, max_length=200)
+    role_id: Id | None = None
+    user_id: Id | None = None
+    department: Text | None = Field(None, max_length=100)
+    availability: Percent | None = None
+    employed_from: dt.date | None = None
+    employed_to: dt.date | None = None
+    is_placeholder: bool | None = None
+
+
+class ResourceOut(Schema):
+    id: int
+    name: str
+    role: RoleRef
+    user_id: int | None
+    department: str
+    skills: list[str]
+    availability: int
+    employed_from: dt.date | None
+    employed_to: dt.date | None
+    is_placeholder: bool
+    rates: list[RateOut]
+    version: int
+
+    @staticmethod
+    def resolve_skills(obj: Any) -> list[str]:
+        return [skill.name for skill in obj.skills.all()]
+
+    @staticmethod
+    def resolve_rates(obj: Any) -> list[Any]:
+        return list(obj.rates.all())
+
+
+class AssignmentIn(Schema):
+    task_id: Id
+    resource_id: Id
+    units: Units = Decimal(1)
+    work_hours: Hours | None = Field(
+        None, description="Empty: task duration × hours a day of the plan calendar × units."
+    )
+
+
+class AssignmentPatch(Schema):
+    version: Version
+    units: Units | None = None
+    work_hours: Hours | None = None
+
+
+class AssignmentOut(Schema):
+    id: int
+    task_id: int
+    task_name: str = Field(alias="task.name")
+    resource_id: int
+    resource_name: str = Field(alias="resource.name")
+    units: Decimal
+    work_hours: Decimal
+    labour_cost: Decimal = Field(description="Work × the rate in force at the task's start.")
+    version: int
+
+    @staticmethod
+    def resolve_labour_cost(obj: Any) -> Decimal:
+        return selectors.labour_cost(obj)
+
+
+class UsageCellOut(Schema):
+    supply: float
+    demand: float
+    utilisation: float | None = Field(description="Demand / supply; empty with no supply.")
+    over_allocated: bool
+
+
+class UsageRowOut(Schema):
+    key: str
+    label: str
+    cells: list[UsageCellOut]
+
+
+class UsageOut(Schema):
+    group_by: str
+    start: dt.date
+    weeks: list[str]
+    starts: list[dt.date]
+    rows: list[UsageRowOut]
+
+
+# --- the pool -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/resources", response={200: list[ResourceOut], **problems(403)}, operation_id="resource_list"
+)
+@paginate(Pagination)
+def resource_list(request: HttpRequest) -> Any:
+    return selectors.resource_list(actor=request.auth)
+
+
+@router.post(
+    "/resources", response={201: ResourceOut, **problems(403, 422)}, operation_id="resource_create"
+)
+def resource_create(request: HttpRequest, payload: ResourceIn) -> Any:
+    resource = services.resource_create(actor=request.auth, data=payload.model_dump())
+    return 201, selectors.resource_get(actor=request.auth, resource_id=resource.pk)
+
+
+# Before /resources/{resource_id}.
+@router.get(
+    "/resources/usage",
+    response={200: UsageOut, **problems(403, 422)},
+    operation_id="resource_usage",
+)
+def resource_usage(
+    request: HttpRequest,
+    start: dt.date,
+    weeks: Annotated[int, Query(ge=1, le=selectors.MAX_WEEKS)] = 12,
+    group_by: Literal["person", "role"] = "person",
+) -> Any:
+    return selectors.resource_usage(actor=request.auth, start=start, weeks=weeks, group_by=group_by)
+
+
+@router.get(
+    "/resources/{resource_id}",
+    response={200: ResourceOut, **problems(403, 404)},
+    operation_id="resource_get",
+)
+def resource_get(request: HttpRequest, resource_id: ResourceId) -> Any:
+    return selectors.resource_get(actor=request.auth, resource_id=resource_id)
+
+
+@router.patch(
+    "/resources/{resource_id}",
+    response={200: ResourceOut, **problems(403, 404, 409, 422)},
+    operation_id="resource_update",
+)
+def resource_update(request: HttpRequest, resource_id: ResourceId, payload: ResourcePatch) -> Any:
+    services.resource_update(
+        actor=request.auth,
+        resource_id=resource_id,
+        version=payload.version,
+        data=patch_data(payload),
+    )
+    return selectors.resource_get(actor=request.auth, resource_id=resource_id)
+
+
+@router.post(
+    "/resources/{resource_id}/rates",
+    response={201: RateOut, **problems(403, 404, 422)},
+    operation_id="resource_rate_create",
+)
+def resource_rate_create(request: HttpRequest, resource_id: ResourceId, payload: RateIn) -> Any:
+    data = payload.model_dump()
+    return 201, services.resource_rate_create(
+        actor=request.auth, resource_id=resource_id, data=data
+    )
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/assignments",
+    response={200: list[AssignmentOut], **problems(404, 422)},
+    operation_id="assignment_list",
+)
+@paginate(Pagination)
+def assignment_list(request: HttpRequest, project_id: PathId) -> Any:
+    project = access_project(request.auth, project_id)
+    return selectors.assignment_list(actor=request.auth, project=project)
+
+
+@router.post(
+    "/projects/{project_id}/assignments",
+    response={201: AssignmentOut, **problems(403, 404, 422)},
+    operation_id="assignment_create",
+)
+def assignment_create(request: HttpRequest, project_id: PathId, payload: AssignmentIn) -> Any:
+    data = payload.model_dump(exclude_none=True)
+    assignment = services.assignment_create(actor=request.auth, project_id=project_id, data=data)
+    project = access_project(request.auth, project_id)
+    return 201, selectors.assignment_get(
+        actor=request.auth, project=project, assignment_id=assignment.pk
+    )
+
+
+@router.patch(
+    "/projects/{project_id}/assignments/{assignment_id}",
+    response={200: AssignmentOut, **problems(403, 404, 409, 422)},
+    operation_id="assignment_update",
+)
+def assignment_update(
+    request: HttpRequest, project_id: PathId, assignment_id: AssignmentId, payload: AssignmentPatch
+) -> Any:
+    services.assignment_update(
+        actor=request.auth,
+        project_id=project_id,
+        assignment_id=assignment_id,
+        version=payload.version,
+        data=patch_data(payload),
+    )
+    project = access_project(request.auth, project_id)
+    return selectors.assignment_get(
+        actor=request.auth, project=project, assignment_id=assignment_id
+    )
+
+
+@router.delete(
+    "/projects/{project_id}/assignments/{assignment_id}",
+    response={204: None, **problems(403, 404)},
+    operation_id="assignment_delete",
+)
+def assignment_delete(request: HttpRequest, project_id: PathId, assignment_id: AssignmentId) -> Any:
+    services.assignment_delete(
+        actor=request.auth, project_id=project_id, assignment_id=assignment_id
+    )
+    return 204, None

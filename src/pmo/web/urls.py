@@ -13,6 +13,7 @@ from .views import (
     plan_files,
     planning,
     projects,
+    resources,
     stakeholders,
 )
 
@@ -75,6 +76,8 @@ urlpatterns = [
     path("my-work/", home.my_work, name="my_work"),
     path("portfolio/", home.portfolio, name="portfolio"),
     path("pmo/", home.pmo_home, name="pmo_home"),
+    path("resources/", resources.resource_pool, name="resource_pool"),
+    path("resources/usage/", resources.resource_usage, name="resource_usage"),
     path("account/", account.account, name="account"),
     path(
         "account/tokens/<int:token_id>/revoke/", account.api_token_revoke, name="api_token_revoke"

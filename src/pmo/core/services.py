@@ -10,12 +10,22 @@ from django.db import models
 from django.db.models import F
 
 from .audit import audit_record, changed_fields, snapshot
-from .errors import STALE_VERSION, Conflict, ValidationFailed
+from .errors import STALE_VERSION, Conflict, NotFound, ValidationFailed
 from .models import VersionedModel
 
 M = TypeVar("M", bound=VersionedModel)
+R = TypeVar("R", bound=models.Model)
 
 UNKNOWN_FIELDS = "These fields cannot be changed here: {fields}."
+
+
+def project_row(model: type[R], *, project: Any, pk: Any, missing: str) -> R:
+    """The `model` row with this id on this project; NotFound(`missing` with `{id}`) otherwise,
+    so a row of another project answers exactly like a missing one."""
+    row = model._default_manager.filter(project=project, pk=pk).first() if pk else None
+    if row is None:
+        raise NotFound(missing.format(id=pk))
+    return row
 
 
 def only_fields(data: Mapping[str, Any], allowed: set[str] | frozenset[str]) -> None:

@@ -19,7 +19,7 @@ from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pmo.core.notifications import notify
-from pmo.core.services import full_clean, only_fields, versioned_update
+from pmo.core.services import full_clean, only_fields, project_row, versioned_update
 from pmo.engine import CycleError, EngineError
 from pmo.engine.calendar import Calendar as EngineCalendar
 from pmo.projects.models import Project, Stage
@@ -318,10 +318,7 @@ def schedule_update(
 
 
 def _task(project: Project, task_id: Any) -> Task:
-    task = Task.objects.filter(project=project, pk=task_id).first() if task_id else None
-    if task is None:
-        raise NotFound(TASK_NOT_FOUND.format(id=task_id))
-    return task
+    return project_row(Task, project=project, pk=task_id, missing=TASK_NOT_FOUND)
 
 
 def _check_task_fields(project: Project, task: Task | None, data: Mapping[str, Any]) -> None:
@@ -480,10 +477,7 @@ def dependency_create(
 
 
 def _dependency(project: Project, dependency_id: int) -> Dependency:
-    dependency = Dependency.objects.filter(project=project, pk=dependency_id).first()
-    if dependency is None:
-        raise NotFound(DEPENDENCY_NOT_FOUND.format(id=dependency_id))
-    return dependency
+    return project_row(Dependency, project=project, pk=dependency_id, missing=DEPENDENCY_NOT_FOUND)
 
 
 @transaction.atomic
@@ -682,9 +676,7 @@ def baseline_capture(
 def baseline_set_current(*, actor: User, project_id: int, baseline_id: int) -> Baseline:
     project = access_project(actor, project_id, for_update=True)
     require(require_internal(actor, project).edit, action="choose the baseline", project=project)
-    baseline = Baseline.objects.filter(project=project, pk=baseline_id).first()
-    if baseline is None:
-        raise NotFound(BASELINE_NOT_FOUND.format(id=baseline_id))
+    baseline = project_row(Baseline, project=project, pk=baseline_id, missing=BASELINE_NOT_FOUND)
     Baseline.objects.filter(project=project, is_current=True).update(is_current=False)
     Baseline.objects.filter(pk=baseline.pk).update(is_current=True)
     baseline.is_current = True
@@ -702,9 +694,7 @@ def baseline_set_current(*, actor: User, project_id: int, baseline_id: int) -> B
 def baseline_delete(*, actor: User, project_id: int, baseline_id: int) -> None:
     project = access_project(actor, project_id, for_update=True)
     require(require_internal(actor, project).edit, action="delete baselines", project=project)
-    baseline = Baseline.objects.filter(project=project, pk=baseline_id).first()
-    if baseline is None:
-        raise NotFound(BASELINE_NOT_FOUND.format(id=baseline_id))
+    baseline = project_row(Baseline, project=project, pk=baseline_id, missing=BASELINE_NOT_FOUND)
     audit_record(actor=actor, action="delete", obj=baseline, project_id=project.pk)
     baseline.delete()
 

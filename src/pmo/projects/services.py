@@ -22,7 +22,7 @@ from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import Conflict, NotFound, ValidationFailed
 from pmo.core.notifications import notify
-from pmo.core.services import full_clean, only_fields, versioned_update
+from pmo.core.services import full_clean, only_fields, project_row, versioned_update
 from pmo.portfolio.models import Portfolio
 
 from .models import (
@@ -523,10 +523,9 @@ def charter_revise(*, actor: User, project_id: int, change_summary: str = "") ->
 
 
 def _stakeholder(project: Project, stakeholder_id: int) -> Stakeholder:
-    stakeholder = Stakeholder.objects.filter(project=project, pk=stakeholder_id).first()
-    if stakeholder is None:
-        raise NotFound(STAKEHOLDER_NOT_FOUND.format(id=stakeholder_id))
-    return stakeholder
+    return project_row(
+        Stakeholder, project=project, pk=stakeholder_id, missing=STAKEHOLDER_NOT_FOUND
+    )
 
 
 @transaction.atomic
@@ -682,9 +681,7 @@ def document_delete(*, actor: User, project_id: int, document_id: int) -> None:
     """Remove a document and all its versions' files."""
     project = access_project(actor, project_id)
     require(require_internal(actor, project).edit, action="delete documents", project=project)
-    document = Document.objects.filter(project=project, pk=document_id).first()
-    if document is None:
-        raise NotFound(DOCUMENT_NOT_FOUND.format(id=document_id))
+    document = project_row(Document, project=project, pk=document_id, missing=DOCUMENT_NOT_FOUND)
     names = list(document.files.values_list("file", flat=True))
     audit_record(actor=actor, action="delete", obj=document, project_id=project.pk)
     document.delete()

@@ -1,19 +1,52 @@
-"""Reads on portfolios."""
+"""Reads on portfolios: the overview, intake requests with their money and reference class,
+scores and rankings. Lists cost a constant number of queries however many rows they hold."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from pmo.projects.models import Health, Stage
+from pmo.core.errors import NotFound
+from pmo.planning.models import Baseline, BaselineTask, Schedule, Task
+from pmo.projects.models import Health, Project, Stage
 from pmo.projects.policies import visible_projects
 
-from .models import Portfolio
+from .finance import Finance, finance
+from .models import (
+    Assessment,
+    Criterion,
+    EstimateKind,
+    IntakeRequest,
+    OrganisationGoal,
+    Portfolio,
+    RequestState,
+    ScoringModel,
+)
+from .policies import access_request, require_portfolio_reader, visible_requests
+from .scoring import Scale, mean_scores, normalised_total, rank
+
+MODEL_NOT_FOUND = "Scoring model {id} not found."
+# Reference class: below this many comparable finished projects, no percentiles are given.
+MIN_COMPARABLE = 3
+# Size bands by first-baseline cost: (upper bound exclusive, label)
+SIZE_BANDS: tuple[tuple[Decimal | None, str], ...] = (
+    (Decimal(100_000), "under 100k"),
+    (Decimal(1_000_000), "100k to 1M"),
+    (None, "1M and over"),
+)
+NOT_ENOUGH = "Not enough comparable projects: {n} finished project(s) of size {band}, {min} needed."
 
 
 def portfolio_list() -> QuerySet[Portfolio]:
-    return Portfolio.objects.all()
+    return Portfolio.objects.select_related("owner")
+
+
+def goal_list() -> QuerySet[OrganisationGoal]:
+    return OrganisationGoal.objects.all()
 
 
 def _share(counts: dict[str, int], choices: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -56,3 +89,358 @@ def portfolio_summary(*, actor: Any) -> list[dict[str, Any]]:
         }
         for g in groups.values()
     ]
+
+
+def intake_counts(*, actor: Any) -> list[dict[str, Any]]:
+    """How many requests `actor` sees in each state."""
+    counts = dict(
+        visible_requests(actor).values_list("state").annotate(n=Count("pk")).order_by("state")
+    )
+    return [
+        {"key": key, "label": label, "n": counts.get(key, 0)} for key, label in RequestState.choices
+    ]
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def _with_related(qs: QuerySet[IntakeRequest]) -> QuerySet[IntakeRequest]:
+    return qs.select_related("requester", "sponsor", "portfolio", "project").prefetch_related(
+        "estimates",
+        Prefetch("goals", queryset=OrganisationGoal.objects.order_by("name")),
+        Prefetch("requires", queryset=IntakeRequest.objects.order_by("number")),
+        Prefetch("excludes", queryset=IntakeRequest.objects.order_by("number")),
+        Prefetch("requires_projects", queryset=Project.objects.order_by("code")),
+        "demands__role",
+        "attachments",
+    )
+
+
+def request_list(
+    *, actor: Any, state: str = "", portfolio_id: int | None = None, search: str = ""
+) -> QuerySet[IntakeRequest]:
+    qs = visible_requests(actor)
+    if state:
+        qs = qs.filter(state=state)
+    if portfolio_id:
+        qs = qs.filter(portfolio_id=portfolio_id)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(problem__icontains=search))
+    return _with_related(qs).order_by("-number")
+
+
+def request_get(*, actor: Any, request_id: Any) -> IntakeRequest:
+    pk = access_request(actor, request_id).pk
+    return _with_related(IntakeRequest.objects.filter(pk=pk)).get()
+
+
+def amounts(request: IntakeRequest, kind: str) -> list[Decimal]:
+    """Yearly amounts of one kind from the prefetched estimates, year 1 first."""
+    rows = [e for e in request.estimates.all() if e.kind == kind]
+    if not rows:
+        return []
+    values = [Decimal(0)] * (max(e.period for e in rows) + 1)
+    for e in rows:
+        values[e.period] = e.amount
+    return values
+
+
+def request_costs(request: IntakeRequest) -> list[Decimal]:
+    return amounts(request, EstimateKind.COST)
+
+
+def request_benefits(request: IntakeRequest) -> list[Decimal]:
+    return amounts(request, EstimateKind.BENEFIT)
+
+
+def request_demand(request: IntakeRequest) -> dict[str, list[Decimal]]:
+    """Hours per job role name and year, from the prefetched demand."""
+    rows = list(request.demands.all())
+    if not rows:
+        return {}
+    years = max(d.period for d in rows) + 1
+    demand: dict[str, list[Decimal]] = {}
+    for d in rows:
+        demand.setdefault(d.role.name, [Decimal(0)] * years)[d.period] = d.hours
+    return dict(sorted(demand.items()))
+
+
+def request_demand_by_id(request: IntakeRequest) -> dict[int, list[Decimal]]:
+    rows = list(request.demands.all())
+    years = max((d.period for d in rows), default=-1) + 1
+    demand: dict[int, list[Decimal]] = {}
+    for d in rows:
+        demand.setdefault(d.role_id, [Decimal(0)] * years)[d.period] = d.hours
+    return demand
+
+
+def request_finance(request: IntakeRequest) -> Finance:
+    rate = request.portfolio.discount_rate if request.portfolio else Decimal("8.00")
+    return finance(request_costs(request), request_benefits(request), rate)
+
+
+# --- reference class ----------------------------------------------------------------------------
+
+
+def size_band(cost: Decimal) -> str:
+    for upper, label in SIZE_BANDS:
+        if upper is None or cost < upper:
+            return label
+    return SIZE_BANDS[-1][1]
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    k = (len(ordered) - 1) * p / 100
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+@dataclass(frozen=True)
+class Comparable:
+    project: Project
+    baseline_days: int
+    actual_days: int
+    baseline_cost: Decimal
+    actual_cost: Decimal
+
+    @property
+    def duration_ratio(self) -> float:
+        return self.actual_days / self.baseline_days
+
+    @property
+    def cost_ratio(self) -> float | None:
+        return float(self.actual_cost / self.baseline_cost) if self.baseline_cost else None
+
+
+@dataclass(frozen=True)
+class ReferenceClass:
+    band: str
+    projects: list[Comparable]
+    enough: bool
+    message: str = ""
+    estimate_days: int | None = None
+    estimate_cost: Decimal | None = None
+    duration: dict[str, float] = field(default_factory=dict)  # P50/P80 in days
+    cost: dict[str, float] = field(default_factory=dict)  # P50/P80 in money
+    duration_overrun: dict[str, float] = field(default_factory=dict)  # ratios
+    cost_overrun: dict[str, float] = field(default_factory=dict)
+
+
+def finished_projects_with_baselines() -> list[Comparable]:
+    """Closing or closed projects with a baseline: first baseline vs actual or forecast."""
+    projects = list(
+        Project.objects.filter(
+            Q(stage__in=[Stage.CLOSING, Stage.CLOSED]) | Q(actual_finish__isnull=False)
+        )
+        .select_related("portfolio")
+        .order_by("code")
+    )
+    ids = [p.pk for p in projects]
+    first: dict[int, Baseline] = {}
+    for b in Baseline.objects.filter(project_id__in=ids).order_by("project_id", "created_at", "pk"):
+        first.setdefault(b.project_id, b)
+    baseline_costs = dict(
+        BaselineTask.objects.filter(baseline__in=first.values())
+        .filter(Q(task__isnull=True) | Q(task__is_summary=False))
+        .values_list("baseline__project_id")
+        .annotate(total=Sum("cost"))
+    )
+    current_costs = dict(
+        Task.objects.filter(project_id__in=ids, is_summary=False)
+        .values_list("project_id")
+        .annotate(total=Sum("planned_cost"))
+    )
+    schedules = {s.project_id: s for s in Schedule.objects.filter(project_id__in=ids)}
+    rows = []
+    for p in projects:
+        base = first.get(p.pk)
+        if base is None or base.start is None or base.finish is None:
+            continue
+        schedule = schedules.get(p.pk)
+        start = p.actual_start or (schedule.start if schedule else None) or base.start
+        finish = p.actual_finish or (schedule.finish if schedule else None)
+        if finish is None:
+            continue
+        rows.append(
+            Comparable(
+                project=p,
+                baseline_days=(base.finish - base.start).days + 1,
+                actual_days=max((finish - start).days + 1, 1),
+                baseline_cost=baseline_costs.get(p.pk) or Decimal(0),
+                actual_cost=current_costs.get(p.pk) or Decimal(0),
+            )
+        )
+    return rows
+
+
+def reference_class(request: IntakeRequest) -> ReferenceClass:
+    """P50/P80 duration and cost for the request from the overruns of finished projects of the
+    same size band (by first-baseline cost), next to the requester's own estimate."""
+    estimate_cost = sum(request_costs(request), start=Decimal(0))
+    band = size_band(estimate_cost)
+    estimate_days = (
+        (request.target_finish - request.target_start).days + 1
+        if request.target_start and request.target_finish
+        else None
+    )
+    comparable = [
+        c for c in finished_projects_with_baselines() if size_band(c.baseline_cost) == band
+    ]
+    if len(comparable) < MIN_COMPARABLE:
+        return ReferenceClass(
+            band=band,
+            projects=comparable,
+            enough=False,
+            message=NOT_ENOUGH.format(n=len(comparable), band=band, min=MIN_COMPARABLE),
+            estimate_days=estimate_days,
+            estimate_cost=estimate_cost,
+        )
+    durations = [c.duration_ratio for c in comparable]
+    costs = [r for c in comparable if (r := c.cost_ratio) is not None]
+    duration_overrun = {
+        p: round(percentile(durations, q), 3) for p, q in (("P50", 50), ("P80", 80))
+    }
+    cost_overrun = (
+        {p: round(percentile(costs, q), 3) for p, q in (("P50", 50), ("P80", 80))} if costs else {}
+    )
+    return ReferenceClass(
+        band=band,
+        projects=comparable,
+        enough=True,
+        estimate_days=estimate_days,
+        estimate_cost=estimate_cost,
+        duration_overrun=duration_overrun,
+        cost_overrun=cost_overrun,
+        duration=(
+            {p: round(estimate_days * r) for p, r in duration_overrun.items()}
+            if estimate_days
+            else {}
+        ),
+        cost={p: round(float(estimate_cost) * r, 2) for p, r in cost_overrun.items()},
+    )
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def scoring_models(*, active_only: bool = False) -> QuerySet[ScoringModel]:
+    qs = ScoringModel.objects.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.order_by("position", "pk"))
+    )
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def scoring_model_get(model_id: Any) -> ScoringModel:
+    model = scoring_models().filter(pk=model_id).first() if model_id else None
+    if model is None:
+        raise NotFound(MODEL_NOT_FOUND.format(id=model_id))
+    return model
+
+
+@dataclass(frozen=True)
+class RankedRequest:
+    request: IntakeRequest
+    means: dict[str, float]
+    assessors: int
+    total: float | None
+    rank: int | None
+    base_total: float | None
+    base_rank: int | None
+
+    @property
+    def movement(self) -> int | None:
+        """Places gained (positive) or lost against the model's own weights."""
+        if self.rank is None or self.base_rank is None:
+            return None
+        return self.base_rank - self.rank
+
+
+def _scales(model: ScoringModel, weights: Mapping[str, float] | None = None) -> list[Scale]:
+    return [
+        Scale(
+            str(c.pk),
+            float(weights[str(c.pk)]) if weights and str(c.pk) in weights else float(c.weight),
+            c.scale_max,
+        )
+        for c in model.criteria.all()
+    ]
+
+
+def request_scores(
+    model: ScoringModel, requests: Iterable[IntakeRequest]
+) -> dict[int, tuple[dict[str, float], int]]:
+    """Per request id: mean score per criterion id and the number of assessors."""
+    ids = [r.pk for r in requests]
+    keys = [str(c.pk) for c in model.criteria.all()]
+    by_request: dict[int, list[dict[str, int]]] = {pk: [] for pk in ids}
+    for request_id, scores in Assessment.objects.filter(
+        model=model, request_id__in=ids
+    ).values_list("request_id", "scores"):
+        by_request[request_id].append(scores)
+    return {pk: (mean_scores(rows, keys), len(rows)) for pk, rows in by_request.items()}
+
+
+RANKED_STATES = (
+    RequestState.SUBMITTED,
+    RequestState.IN_ASSESSMENT,
+    RequestState.APPROVED,
+    RequestState.DEFERRED,
+)
+
+
+def ranking(
+    *,
+    actor: Any,
+    model: ScoringModel,
+    weights: Mapping[str, float] | None = None,
+    portfolio_id: int | None = None,
+) -> list[RankedRequest]:
+    """Requests under consideration ranked by their normalised total under `weights` (criterion
+    id to weight; the model's own weights where absent), with their rank under the model's."""
+    require_portfolio_reader(actor)
+    qs = visible_requests(actor).filter(state__in=RANKED_STATES)
+    if portfolio_id:
+        qs = qs.filter(portfolio_id=portfolio_id)
+    requests = list(qs.select_related("portfolio").order_by("number"))
+    scores = request_scores(model, requests)
+    scales, base_scales = _scales(model, weights), _scales(model)
+    totals = {r.pk: normalised_total(scores[r.pk][0], scales) for r in requests}
+    base_totals = {r.pk: normalised_total(scores[r.pk][0], base_scales) for r in requests}
+    ranks, base_ranks = rank(totals), rank(base_totals)
+    rows = [
+        RankedRequest(
+            request=r,
+            means=scores[r.pk][0],
+            assessors=scores[r.pk][1],
+            total=totals[r.pk],
+            rank=ranks.get(r.pk),
+            base_total=base_totals[r.pk],
+            base_rank=base_ranks.get(r.pk),
+        )
+        for r in requests
+    ]
+    rows.sort(key=lambda x: (x.rank is None, x.rank or 0, x.request.number))
+    return rows
+
+
+def assessments_of(request: IntakeRequest) -> list[Assessment]:
+    return list(
+        Assessment.objects.filter(request=request)
+        .select_related("assessor", "model")
+        .order_by("model__name", "assessor__username")
+    )
+
+
+def request_totals(
+    model: ScoringModel, requests: Iterable[IntakeRequest]
+) -> dict[int, float | None]:
+    """Normalised totals under the model's own weights (for scenario values)."""
+    requests = list(requests)
+    scores = request_scores(model, requests)
+    scales = _scales(model)
+    return {r.pk: normalised_total(scores[r.pk][0], scales) for r in requests}

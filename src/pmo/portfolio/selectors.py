@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from pmo.core.errors import NotFound
 from pmo.planning.models import Baseline, BaselineTask, Schedule, Task
 from pmo.projects.models import Health, Project, Stage
-from pmo.projects.policies import visible_projects
+from pmo.projects.policies import is_pmo, visible_projects
 
 from .finance import Finance, finance
 from .models import (
@@ -24,6 +24,8 @@ from .models import (
     OrganisationGoal,
     Portfolio,
     RequestState,
+    Scenario,
+    ScenarioCandidate,
     ScoringModel,
 )
 from .policies import access_request, require_portfolio_reader, visible_requests
@@ -444,3 +446,149 @@ def request_totals(
     scores = request_scores(model, requests)
     scales = _scales(model)
     return {r.pk: normalised_total(scores[r.pk][0], scales) for r in requests}
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+SCENARIO_NOT_FOUND = "Scenario {id} not found."
+
+
+def scenario_list(*, actor: Any, portfolio_id: int | None = None) -> QuerySet[Scenario]:
+    require_portfolio_reader(actor)
+    qs = Scenario.objects.select_related("portfolio", "scoring_model", "created_by").annotate(
+        candidate_count=Count("candidates")
+    )
+    if not is_pmo(actor):
+        qs = qs.filter(portfolio__owner=actor)
+    if portfolio_id:
+        qs = qs.filter(portfolio_id=portfolio_id)
+    return qs.order_by("portfolio__name", "name")
+
+
+def scenario_get(*, actor: Any, scenario_id: Any) -> Scenario:
+    scenario = scenario_list(actor=actor).filter(pk=scenario_id).first() if scenario_id else None
+    if scenario is None:
+        raise NotFound(SCENARIO_NOT_FOUND.format(id=scenario_id))
+    return scenario
+
+
+def scenario_candidates(scenario: Scenario) -> list[ScenarioCandidate]:
+    """The candidates with what the engine's problem needs prefetched."""
+    return list(
+        ScenarioCandidate.objects.filter(scenario=scenario)
+        .select_related("request__portfolio")
+        .prefetch_related(
+            "request__estimates",
+            "request__demands__role",
+            Prefetch("request__requires", queryset=IntakeRequest.objects.order_by("number")),
+            Prefetch("request__excludes", queryset=IntakeRequest.objects.order_by("number")),
+        )
+        .order_by("request__number")
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a selection costs and uses, year by year."""
+
+    value: float
+    ids: list[str]
+    starts: dict[str, int]
+    cost: list[float]
+    budget: list[float]
+    demand: dict[str, list[float]]
+    capacity: dict[str, list[float]]
+
+    @property
+    def utilisation(self) -> dict[str, list[float | None]]:
+        """Demand / capacity per role and year in percent; None where neither exists."""
+        table: dict[str, list[float | None]] = {}
+        for role, hours in self.demand.items():
+            caps = self.capacity.get(role, [0.0] * len(hours))
+            table[role] = [
+                None if not cap and not h else (round(100 * h / cap, 1) if cap else 999.9)
+                for h, cap in zip(hours, caps, strict=True)
+            ]
+        return table
+
+    @property
+    def total_cost(self) -> float:
+        return round(sum(self.cost), 2)
+
+
+def profile(problem: Mapping[str, Any], selected: Sequence[Mapping[str, Any]]) -> Profile:
+    periods = int(problem["periods"])
+    by_id = {c["id"]: c for c in problem["candidates"]}
+    cost = [0.0] * periods
+    capacity = {r: list(map(float, h)) for r, h in problem["capacity"].items()}
+    demand = {r: [0.0] * periods for r in capacity}
+    value = 0.0
+    starts = {}
+    for item in selected:
+        cand = by_id[item["id"]]
+        start = int(item.get("start", 0))
+        starts[item["id"]] = start
+        value += float(cand["value"])
+        for k, amount in enumerate(cand["cost"]):
+            cost[start + k] += float(amount)
+        for role, hours in cand["demand"].items():
+            row = demand.setdefault(role, [0.0] * periods)
+            for k, h in enumerate(hours):
+                row[start + k] += float(h)
+    return Profile(
+        value=round(value, 2),
+        ids=sorted(starts),
+        starts=starts,
+        cost=[round(c, 2) for c in cost],
+        budget=[float(b) for b in problem["budget"]],
+        demand={r: [round(h, 1) for h in v] for r, v in demand.items() if any(v)},
+        capacity=capacity,
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioResults:
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    optimal: Profile
+    greedy: Profile
+    only_optimal: list[str]
+    only_greedy: list[str]
+    left_out: dict[str, str]
+    frontier: list[dict[str, float]]
+    titles: dict[str, str]
+
+    @property
+    def value_gained(self) -> float:
+        return round(self.optimal.value - self.greedy.value, 2)
+
+    @property
+    def gain_percent(self) -> float | None:
+        if not self.greedy.value:
+            return None
+        return round(100 * self.value_gained / self.greedy.value, 1)
+
+
+def scenario_results(scenario: Scenario) -> ScenarioResults | None:
+    """The last run, shaped for reading: None if the scenario was not run since it changed."""
+    result = scenario.result
+    if not result:
+        return None
+    problem = result["problem"]
+    optimal = profile(problem, result.get("selected", []))
+    greedy = profile(problem, result.get("greedy", {}).get("selected", []))
+    return ScenarioResults(
+        status=result["status"],
+        objective=result.get("objective"),
+        bound=result.get("bound"),
+        gap=result.get("gap"),
+        optimal=optimal,
+        greedy=greedy,
+        only_optimal=sorted(set(optimal.ids) - set(greedy.ids)),
+        only_greedy=sorted(set(greedy.ids) - set(optimal.ids)),
+        left_out=result.get("left_out", {}),
+        frontier=result.get("frontier", []),
+        titles=result.get("titles", {}),
+    )

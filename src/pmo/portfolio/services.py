@@ -38,7 +38,11 @@ from .models import (
     RequestDemand,
     RequestEstimate,
     RequestState,
+    Scenario,
+    ScenarioCandidate,
+    ScenarioState,
     ScoringModel,
+    ValueBasis,
 )
 from .policies import (
     access_request,
@@ -863,3 +867,299 @@ def assessment_save(
         project_id=None,
         thing="Your assessment",
     )
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+SCENARIO_NOT_FOUND = "Scenario {id} not found."
+SCENARIO_NAME_TAKEN = "The portfolio already has a scenario called '{name}'."
+SCENARIO_APPROVED = "Scenario '{name}' is approved; copy it to change it."
+SCENARIO_NOT_RUN = "Run scenario '{name}' before approving it."
+SCENARIO_STALE_RUN = "Scenario '{name}' changed since it was run; run it again before approving."
+SCENARIO_NOT_SOLVED = "Scenario '{name}' has no feasible selection to approve ({status})."
+BUDGET_SHAPE = "budget must list one amount (0 or more) for each of the {n} years."
+CAPACITY_SHAPE = "capacity must map job role names to {n} hours (0 or more), one a year."
+CANDIDATES_SHAPE = (
+    "candidates must be a list of objects with a request_id and optional earliest_start and "
+    "latest_start."
+)
+CANDIDATE_PORTFOLIO = "{code} is not a request of this portfolio."
+CANDIDATE_STATE = (
+    "{code} is {state}; a scenario selects among submitted, assessed, approved or deferred "
+    "requests."
+)
+CANDIDATE_WINDOW = "The start window of {code} must lie within years 0 to {last} of the scenario."
+SCORING_MODEL_NEEDED = "Choose a scoring model to value requests by score."
+SCENARIO_CREATE = {
+    "portfolio_id",
+    "name",
+    "description",
+    "first_year",
+    "periods",
+    "value_basis",
+    "scoring_model_id",
+    "budget",
+    "capacity",
+    "candidates",
+}
+SCENARIO_EDITABLE = SCENARIO_CREATE - {"portfolio_id"}
+CANDIDATE_STATES = SCORABLE
+
+
+def _scenario(scenario_id: Any, *, for_update: bool = False) -> Any:
+    qs = Scenario.objects.select_related("portfolio", "scoring_model")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    scenario = qs.filter(pk=scenario_id).first() if scenario_id else None
+    if scenario is None:
+        raise NotFound(SCENARIO_NOT_FOUND.format(id=scenario_id))
+    return scenario
+
+
+def _budget(value: Any, periods: int) -> list[str]:
+    if not isinstance(value, list | tuple) or len(value) != periods:
+        raise ValidationFailed(BUDGET_SHAPE.format(n=periods))
+    try:
+        return [str(a) for a in _amounts("budget", value)]
+    except ValidationFailed:
+        raise ValidationFailed(BUDGET_SHAPE.format(n=periods)) from None
+
+
+def _capacity(value: Any, periods: int) -> dict[str, list[str]]:
+    if value in (None, {}):
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationFailed(CAPACITY_SHAPE.format(n=periods))
+    cleaned = {}
+    for role, hours in value.items():
+        if (
+            not isinstance(role, str)
+            or not isinstance(hours, list | tuple)
+            or len(hours) != periods
+        ):
+            raise ValidationFailed(CAPACITY_SHAPE.format(n=periods))
+        try:
+            cleaned[role.strip()] = [str(h) for h in _amounts("capacity", hours)]
+        except ValidationFailed:
+            raise ValidationFailed(CAPACITY_SHAPE.format(n=periods)) from None
+    return cleaned
+
+
+def _set_candidates(scenario: Any, value: Any) -> list[str]:
+    """Replace the scenario's candidates; None: every open request of the portfolio."""
+    if value is None:
+        requests = list(
+            IntakeRequest.objects.filter(
+                portfolio=scenario.portfolio, state__in=CANDIDATE_STATES
+            ).order_by("number")
+        )
+        rows = [{"request_id": r.pk} for r in requests]
+    elif isinstance(value, list) and all(
+        isinstance(x, Mapping) and not set(x) - {"request_id", "earliest_start", "latest_start"}
+        for x in value
+    ):
+        rows = list(value)
+    else:
+        raise ValidationFailed(CANDIDATES_SHAPE)
+    ids = []
+    for row in rows:
+        try:
+            ids.append(int(row["request_id"]))
+        except (KeyError, TypeError, ValueError):
+            raise ValidationFailed(CANDIDATES_SHAPE) from None
+    found = {r.pk: r for r in IntakeRequest.objects.filter(pk__in=ids)}
+    scenario.candidates.all().delete()
+    made, codes = [], []
+    for row, pk in zip(rows, ids, strict=True):
+        request = found.get(pk)
+        if request is None:
+            raise ValidationFailed(UNKNOWN_REQUEST.format(id=pk))
+        if request.portfolio_id != scenario.portfolio_id:
+            raise ValidationFailed(CANDIDATE_PORTFOLIO.format(code=request.code))
+        if request.state not in CANDIDATE_STATES:
+            raise ValidationFailed(
+                CANDIDATE_STATE.format(code=request.code, state=_state_label(request))
+            )
+        try:
+            earliest = int(row.get("earliest_start") or 0)
+            latest = int(
+                row.get("latest_start") if row.get("latest_start") is not None else earliest
+            )
+        except (TypeError, ValueError):
+            raise ValidationFailed(CANDIDATES_SHAPE) from None
+        if not 0 <= earliest <= latest < scenario.periods:
+            raise ValidationFailed(
+                CANDIDATE_WINDOW.format(code=request.code, last=scenario.periods - 1)
+            )
+        made.append(
+            ScenarioCandidate(
+                scenario=scenario, request=request, earliest_start=earliest, latest_start=latest
+            )
+        )
+        codes.append(request.code)
+    ScenarioCandidate.objects.bulk_create(made)
+    return codes
+
+
+def _scenario_checks(scenario: Any) -> None:
+    if scenario.value_basis == ValueBasis.SCORE and scenario.scoring_model_id is None:
+        raise ValidationFailed(SCORING_MODEL_NEEDED)
+    if (
+        scenario.scoring_model_id
+        and not ScoringModel.objects.filter(pk=scenario.scoring_model_id).exists()
+    ):
+        raise ValidationFailed(MODEL_NOT_FOUND.format(id=scenario.scoring_model_id))
+
+
+@transaction.atomic
+def scenario_create(*, actor: User, data: Mapping[str, Any]) -> Any:
+    require_pmo(actor, "build scenarios")
+    only_fields(data, SCENARIO_CREATE)
+    portfolio_id = data.get("portfolio_id")
+    if not Portfolio.objects.filter(pk=portfolio_id).exists():
+        raise ValidationFailed(UNKNOWN_PORTFOLIO.format(id=portfolio_id))
+    values = {k: v for k, v in data.items() if k not in ("candidates", "budget", "capacity")}
+    scenario = Scenario(created_by=actor, **values)
+    if Scenario.objects.filter(portfolio_id=portfolio_id, name=scenario.name).exists():
+        raise ValidationFailed(SCENARIO_NAME_TAKEN.format(name=scenario.name))
+    full_clean(scenario, exclude=["budget"])
+    scenario.budget = _budget(data.get("budget"), scenario.periods)
+    scenario.capacity = _capacity(data.get("capacity"), scenario.periods)
+    _scenario_checks(scenario.value_basis, scenario.scoring_model_id)
+    scenario.save()
+    codes = _set_candidates(scenario, data.get("candidates"))
+    changes = {
+        k: [None, v]
+        for k, v in snapshot(scenario, ["name", "first_year", "periods", "budget"]).items()
+    }
+    changes["candidates"] = [None, codes]
+    audit_record(actor=actor, action="create", obj=scenario, changes=changes)
+    return scenario
+
+
+@transaction.atomic
+def scenario_update(
+    *, actor: User, scenario_id: int, version: int | None, data: Mapping[str, Any]
+) -> Any:
+    """Change the constraints or candidates; the last run's results no longer hold."""
+    require_pmo(actor, "build scenarios")
+    only_fields(data, SCENARIO_EDITABLE)
+    scenario = _scenario(scenario_id, for_update=True)
+    if scenario.state == ScenarioState.APPROVED:
+        raise Conflict(SCENARIO_APPROVED.format(name=scenario.name))
+    if version is not None and version != scenario.version:
+        raise Conflict(
+            STALE_VERSION.format(
+                thing=f"Scenario '{scenario.name}'", expected=version, current=scenario.version
+            )
+        )
+    name = data.get("name", scenario.name)
+    if (
+        Scenario.objects.filter(portfolio_id=scenario.portfolio_id, name=name)
+        .exclude(pk=scenario.pk)
+        .exists()
+    ):
+        raise ValidationFailed(SCENARIO_NAME_TAKEN.format(name=name))
+    values = {k: v for k, v in data.items() if k not in ("candidates", "budget", "capacity")}
+    periods = int(values.get("periods", scenario.periods))
+    if "budget" in data or "periods" in data:
+        values["budget"] = _budget(data.get("budget", scenario.budget), periods)
+    if "capacity" in data or "periods" in data:
+        values["capacity"] = _capacity(
+            data.get("capacity", scenario.capacity if periods == scenario.periods else {}),
+            periods,
+        )
+    values["result"] = {}
+    values["run_at"] = None
+    _scenario_checks(
+        values.get("value_basis", scenario.value_basis),
+        values.get("scoring_model_id", scenario.scoring_model_id),
+    )
+    before = scenario.version
+    scenario = versioned_update(
+        scenario,
+        actor=actor,
+        data=values,
+        expected_version=version,
+        project_id=None,
+        thing=f"Scenario '{scenario.name}'",
+    )
+    if "candidates" in data or "periods" in data:
+        codes = _set_candidates(
+            scenario,
+            data["candidates"]
+            if "candidates" in data
+            else [
+                {
+                    "request_id": c.request_id,
+                    "earliest_start": min(c.earliest_start, periods - 1),
+                    "latest_start": min(c.latest_start, periods - 1),
+                }
+                for c in scenario.candidates.all()
+            ],
+        )
+        if scenario.version == before:
+            Scenario.objects.filter(pk=scenario.pk).update(version=before + 1)
+            scenario.version += 1
+        audit_record(
+            actor=actor, action="update", obj=scenario, changes={"candidates": [None, codes]}
+        )
+    return scenario
+
+
+@transaction.atomic
+def scenario_delete(*, actor: User, scenario_id: int) -> None:
+    require_pmo(actor, "build scenarios")
+    scenario = _scenario(scenario_id, for_update=True)
+    audit_record(actor=actor, action="delete", obj=scenario)
+    scenario.delete()
+
+
+@transaction.atomic
+def scenario_approve(*, actor: User, scenario_id: int, version: int | None) -> list[IntakeRequest]:
+    """Approve the scenario and, in the same transaction, every request its optimal selection
+    holds that is not approved yet. Returns the requests approved now."""
+    require_pmo(actor, "approve scenarios")
+    scenario = _scenario(scenario_id, for_update=True)
+    if scenario.state == ScenarioState.APPROVED:
+        raise Conflict(SCENARIO_APPROVED.format(name=scenario.name))
+    if not scenario.result:
+        raise Conflict(SCENARIO_NOT_RUN.format(name=scenario.name))
+    if version is not None and version != scenario.version:
+        raise Conflict(
+            STALE_VERSION.format(
+                thing=f"Scenario '{scenario.name}'", expected=version, current=scenario.version
+            )
+        )
+    if scenario.result.get("status") not in ("optimal", "feasible"):
+        raise Conflict(
+            SCENARIO_NOT_SOLVED.format(name=scenario.name, status=scenario.result.get("status"))
+        )
+    ids = [scenario.result["codes"][s["id"]] for s in scenario.result["selected"]]
+    requests = list(
+        IntakeRequest.objects.select_for_update()
+        .select_related("requester", "sponsor")
+        .filter(pk__in=ids)
+        .order_by("number")
+    )
+    approved = [
+        r for r in requests if approve_in_scenario(r, actor=actor, scenario_name=scenario.name)
+    ]
+    versioned_update(
+        scenario,
+        actor=actor,
+        data={"state": ScenarioState.APPROVED, "approved_by": actor, "approved_at": timezone.now()},
+        expected_version=scenario.version,
+        project_id=None,
+        thing=f"Scenario '{scenario.name}'",
+    )
+    audit_record(
+        actor=actor,
+        action="transition",
+        obj=scenario,
+        changes={
+            "state": ["draft", "approved"],
+            "approved_requests": [None, [r.code for r in approved]],
+        },
+    )
+    return approved

@@ -889,6 +889,7 @@ CANDIDATE_STATE = (
     "requests."
 )
 CANDIDATE_WINDOW = "The start window of {code} must lie within years 0 to {last} of the scenario."
+UNKNOWN_CANDIDATE = "No request with id {id}."
 SCORING_MODEL_NEEDED = "Choose a scoring model to value requests by score."
 SCENARIO_CREATE = {
     "portfolio_id",
@@ -973,7 +974,7 @@ def _set_candidates(scenario: Any, value: Any) -> list[str]:
     for row, pk in zip(rows, ids, strict=True):
         request = found.get(pk)
         if request is None:
-            raise ValidationFailed(UNKNOWN_REQUEST.format(id=pk))
+            raise ValidationFailed(UNKNOWN_CANDIDATE.format(id=pk))
         if request.portfolio_id != scenario.portfolio_id:
             raise ValidationFailed(CANDIDATE_PORTFOLIO.format(code=request.code))
         if request.state not in CANDIDATE_STATES:
@@ -1001,14 +1002,11 @@ def _set_candidates(scenario: Any, value: Any) -> list[str]:
     return codes
 
 
-def _scenario_checks(scenario: Any) -> None:
-    if scenario.value_basis == ValueBasis.SCORE and scenario.scoring_model_id is None:
+def _scenario_checks(value_basis: str, scoring_model_id: Any) -> None:
+    if value_basis == ValueBasis.SCORE and scoring_model_id is None:
         raise ValidationFailed(SCORING_MODEL_NEEDED)
-    if (
-        scenario.scoring_model_id
-        and not ScoringModel.objects.filter(pk=scenario.scoring_model_id).exists()
-    ):
-        raise ValidationFailed(MODEL_NOT_FOUND.format(id=scenario.scoring_model_id))
+    if scoring_model_id and not ScoringModel.objects.filter(pk=scoring_model_id).exists():
+        raise ValidationFailed(MODEL_NOT_FOUND.format(id=scoring_model_id))
 
 
 @transaction.atomic

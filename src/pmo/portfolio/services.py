@@ -1161,3 +1161,41 @@ def scenario_approve(*, actor: User, scenario_id: int, version: int | None) -> l
         },
     )
     return approved
+
+
+@transaction.atomic
+def scenario_run(*, actor: User, scenario_id: int, time_limit: float = 10.0) -> Scenario:
+    """Solve the scenario: the optimal selection (proven, or with its gap at the time limit),
+    the greedy one beside it, and the efficient frontier; the results are kept."""
+    from . import adapters, selectors
+
+    require_pmo(actor, "run scenarios")
+    scenario = _scenario(scenario_id, for_update=True)
+    if scenario.state == ScenarioState.APPROVED:
+        raise Conflict(SCENARIO_APPROVED.format(name=scenario.name))
+    capacity: Mapping[str, Sequence[float]]
+    if scenario.capacity:
+        capacity = {r: [float(h) for h in v] for r, v in scenario.capacity.items()}
+    else:
+        capacity = adapters.pool_capacity(scenario.first_year, scenario.periods).free
+    candidates = selectors.scenario_candidates(scenario)
+    problem = adapters.scenario_problem(scenario, candidates, capacity)
+    solved = adapters.solve(problem.data, time_limit=time_limit)
+    result = {
+        **solved,
+        "problem": problem.data,
+        "left_out": problem.left_out,
+        "codes": problem.codes,
+        "titles": {c.request.code: c.request.title for c in candidates},
+    }
+    Scenario.objects.filter(pk=scenario.pk).update(
+        result=result, run_at=timezone.now(), updated_at=timezone.now()
+    )
+    scenario.result, scenario.run_at = result, timezone.now()
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=scenario,
+        note=f"Run: {solved['status']}, value {solved.get('objective')}",
+    )
+    return scenario

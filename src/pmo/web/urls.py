@@ -12,6 +12,7 @@ from .views import (
     home,
     plan_files,
     planning,
+    portfolio,
     projects,
     resources,
     stakeholders,
@@ -75,6 +76,61 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("my-work/", home.my_work, name="my_work"),
     path("portfolio/", home.portfolio, name="portfolio"),
+    path("portfolio/intake/", portfolio.intake_list, name="intake_list"),
+    path("portfolio/intake/new/", portfolio.request_create, name="request_create"),
+    path("portfolio/intake/<int:request_id>/", portfolio.request_detail, name="request_detail"),
+    path("portfolio/intake/<int:request_id>/edit/", portfolio.request_edit, name="request_edit"),
+    path(
+        "portfolio/intake/<int:request_id>/convert/",
+        portfolio.request_convert,
+        name="request_convert",
+    ),
+    path(
+        "portfolio/intake/<int:request_id>/attachments/",
+        portfolio.attachment_add,
+        name="request_attachment_add",
+    ),
+    path(
+        "portfolio/intake/<int:request_id>/attachments/<int:attachment_id>/",
+        portfolio.attachment_download,
+        name="request_attachment_download",
+    ),
+    path(
+        "portfolio/intake/<int:request_id>/attachments/<int:attachment_id>/remove/",
+        portfolio.attachment_delete,
+        name="request_attachment_delete",
+    ),
+    path(
+        "portfolio/intake/<int:request_id>/score/<int:model_id>/",
+        portfolio.request_score,
+        name="request_score",
+    ),
+    path(
+        "portfolio/intake/<int:request_id>/<str:action>/",
+        portfolio.request_action,
+        name="request_action",
+    ),
+    path("portfolio/scoring/", portfolio.ranking, name="ranking"),
+    path("portfolio/scenarios/", portfolio.scenario_list, name="scenario_list"),
+    path("portfolio/scenarios/new/", portfolio.scenario_create, name="scenario_create"),
+    path("portfolio/scenarios/compare/", portfolio.scenario_compare, name="scenario_compare"),
+    path(
+        "portfolio/scenarios/<int:scenario_id>/", portfolio.scenario_detail, name="scenario_detail"
+    ),
+    path(
+        "portfolio/scenarios/<int:scenario_id>/edit/", portfolio.scenario_edit, name="scenario_edit"
+    ),
+    path("portfolio/scenarios/<int:scenario_id>/run/", portfolio.scenario_run, name="scenario_run"),
+    path(
+        "portfolio/scenarios/<int:scenario_id>/approve/",
+        portfolio.scenario_approve,
+        name="scenario_approve",
+    ),
+    path(
+        "portfolio/scenarios/<int:scenario_id>/delete/",
+        portfolio.scenario_delete,
+        name="scenario_delete",
+    ),
     path("pmo/", home.pmo_home, name="pmo_home"),
     path("resources/", resources.resource_pool, name="resource_pool"),
     path("resources/usage/", resources.resource_usage, name="resource_usage"),

@@ -23,8 +23,18 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 @page("GET")
 def portfolio(request: HttpRequest) -> HttpResponse:
-    groups = portfolio_summary(actor=request.user)
-    return render(request, "web/home/portfolio.html", {"groups": groups})
+    """The Portfolio area's overview: requests by state, projects by portfolio."""
+    from pmo.portfolio.policies import may_draft, may_read_portfolio
+    from pmo.portfolio.selectors import intake_counts
+
+    context = {
+        "groups": portfolio_summary(actor=request.user),
+        "counts": intake_counts(actor=request.user),
+        "tab": "overview",
+        "may_draft": may_draft(request.user),
+        "may_read_portfolio": may_read_portfolio(request.user),
+    }
+    return render(request, "web/home/portfolio.html", context)
 
 
 @page("GET")

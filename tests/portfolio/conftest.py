@@ -105,3 +105,19 @@ def scoring_model(people: dict[str, Any]) -> ScoringModel:
             ],
         },
     )
+
+
+@pytest.fixture
+def api_as(people: dict[str, Any]) -> Any:
+    """`api_as("manager")` is a client with that person's API token; "anonymous" has none."""
+    from django.test import Client
+
+    from pmo.accounts.services import api_token_create
+
+    def as_(who: str) -> Client:
+        if who == "anonymous":
+            return Client()
+        _, raw = api_token_create(user=people[who], name="tests")
+        return Client(headers={"authorization": f"Bearer {raw}"})
+
+    return as_

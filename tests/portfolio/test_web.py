@@ -147,7 +147,9 @@ def test_scenario_pages(people, portfolio, scoring_model, draft):
         f"window_{draft.pk}": "0-1",
     }
     bad = analyst.post(reverse("scenario_create"), {**form, "budget": "500"})
-    assert "budget must list one amount (0 or more) for each of the 3 years." in bad.content.decode()
+    assert (
+        "budget must list one amount (0 or more) for each of the 3 years." in bad.content.decode()
+    )
     response = analyst.post(reverse("scenario_create"), form)
     scenario = portfolio.scenarios.get()
     assert response["Location"] == reverse("scenario_detail", args=[scenario.pk])

@@ -487,20 +487,7 @@ def portfolio_create(request: HttpRequest, payload: PortfolioIn) -> Any:
     return 201, services.portfolio_create(actor=request.auth, data=payload.model_dump())
 
 
-@router.patch(
-    "/portfolios/{portfolio_id}",
-    response={200: PortfolioOut, **problems(403, 404, 409, 422)},
-    operation_id="portfolio_update",
-)
-def portfolio_update(request: HttpRequest, portfolio_id: ObjectId, payload: PortfolioPatch) -> Any:
-    return services.portfolio_update(
-        actor=request.auth,
-        portfolio_id=portfolio_id,
-        version=payload.version,
-        data=patch_data(payload),
-    )
-
-
+# Before /portfolios/{portfolio_id}.
 @router.get(
     "/portfolios/capacity",
     response={200: CapacityOut, **problems(403)},
@@ -514,6 +501,20 @@ def portfolio_capacity(
     """Hours per job role and year: the pool's supply, running projects' load, what is free."""
     require_portfolio_reader(request.auth)
     return adapters.pool_capacity(first_year, periods)
+
+
+@router.patch(
+    "/portfolios/{portfolio_id}",
+    response={200: PortfolioOut, **problems(403, 404, 409, 422)},
+    operation_id="portfolio_update",
+)
+def portfolio_update(request: HttpRequest, portfolio_id: ObjectId, payload: PortfolioPatch) -> Any:
+    return services.portfolio_update(
+        actor=request.auth,
+        portfolio_id=portfolio_id,
+        version=payload.version,
+        data=patch_data(payload),
+    )
 
 
 @router.get("/goals", response={200: list[GoalOut]}, operation_id="goal_list")

@@ -476,8 +476,8 @@ def request_submit(*, actor: User, request_id: int, version: int | None) -> Inta
 @transaction.atomic
 def request_assess(*, actor: User, request_id: int, version: int | None) -> IntakeRequest:
     """The PMO takes a submitted (or deferred) request into assessment."""
-    require_pmo(actor, "assess requests")
     request = access_request(actor, request_id, for_update=True)
+    require_pmo(actor, "assess requests")
     if request.state not in (RequestState.SUBMITTED, RequestState.DEFERRED):
         raise _wrong_state(request, "taken into assessment")
     return _transition(request, actor=actor, to=RequestState.IN_ASSESSMENT, version=version)
@@ -487,11 +487,11 @@ def request_assess(*, actor: User, request_id: int, version: int | None) -> Inta
 def request_decide(
     *, actor: User, request_id: int, version: int | None, decision: str, comment: str = ""
 ) -> IntakeRequest:
+    request = access_request(actor, request_id, for_update=True)
     require_pmo(actor, "decide on requests")
     to = DECISIONS.get(decision)
     if to is None:
         raise ValidationFailed(DECISION_UNKNOWN.format(decision=decision))
-    request = access_request(actor, request_id, for_update=True)
     if request.state != RequestState.IN_ASSESSMENT:
         raise _wrong_state(request, "decided; take it into assessment first")
     if to != RequestState.APPROVED and not comment.strip():
@@ -579,8 +579,8 @@ def request_convert(
 ) -> Project:
     """An approved request becomes a project in initiation: the PMO names its code and manager,
     and the request's content becomes the charter's first draft."""
-    require_pmo(actor, "convert requests into projects")
     request = access_request(actor, request_id, for_update=True)
+    require_pmo(actor, "convert requests into projects")
     if request.state != RequestState.APPROVED:
         raise _wrong_state(request, "converted into a project; only an approved request is")
     if version is not None and version != request.version:
@@ -831,8 +831,8 @@ def assessment_save(
     version: int | None = None,
 ) -> Assessment:
     """`actor`'s scores of the request on the model: created, or replaced (with `version`)."""
-    require_pmo(actor, "score requests")
     request = access_request(actor, request_id, for_update=True)
+    require_pmo(actor, "score requests")
     if request.state not in SCORABLE:
         raise Conflict(NOT_SCORABLE.format(code=request.code, state=_state_label(request)))
     model = ScoringModel.objects.filter(pk=model_id).first()

@@ -10,6 +10,7 @@ from typing import Any
 from pmo.accounts.models import User
 from pmo.portfolio import services
 from pmo.portfolio.models import Portfolio
+from pmo.projects.services import stakeholder_create
 from pmo.resources.models import JobRole
 
 GOALS = [
@@ -170,6 +171,14 @@ REQUESTS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+STAKEHOLDERS = [
+    ("Daniel Brandt", "Sponsor"),
+    ("Data protection officer", "Approves the consent design"),
+    ("Marketing lead", "Owns customer communications"),
+    ("Customer service lead", "Answers customers' questions"),
+]
+
+
 def _months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -271,10 +280,15 @@ def _advance(
         actor=admin, request_id=request.pk, version=None, decision=decision, comment=comment
     )
     if state == "converted":
-        services.request_convert(
+        project = services.request_convert(
             actor=admin,
             request_id=request.pk,
             version=None,
             code=spec["code"],
             manager_id=people["pm5"].pk,
         )
+        # the new project's manager names its first stakeholders
+        for name, role in STAKEHOLDERS:
+            stakeholder_create(
+                actor=people["pm5"], project_id=project.pk, data={"name": name, "role": role}
+            )

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pmo.portfolio import services
-from pmo.portfolio.models import IntakeRequest, RequestState
+from pmo.portfolio.models import IntakeRequest, OrganisationGoal, RequestState, ScoringModel
 
 from .conftest import draft_data, move
 
@@ -181,3 +181,48 @@ def test_intake_list_queries_do_not_grow_with_requests(people, portfolio):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("intake_list"))
     assert len(many) == len(few)
+
+
+def test_the_pmo_keeps_goals_and_scoring_models_on_pages(people, scoring_model, draft):
+    admin = _as(people, "pmo_admin")
+    admin.post(reverse("goal_list"), {"name": "Cut cost"})
+    goal = OrganisationGoal.objects.get(name="Cut cost")
+    admin.post(reverse("goal_toggle", args=[goal.pk]))
+    goal.refresh_from_db()
+    assert not goal.is_active
+    assert _as(people, "sponsor").post(reverse("goal_toggle", args=[goal.pk])).status_code == 403
+    goal.refresh_from_db()
+    assert not goal.is_active
+
+    criteria = "Value | 2 | 5 | Low; ; ; ; High\nRisk | 1 | 3"
+    bad = admin.post(reverse("scoring_model_create"), {"name": "Lean", "criteria": "Value | x | 5"})
+    assert "must be numbers" in bad.content.decode()
+    admin.post(
+        reverse("scoring_model_create"), {"name": "Lean", "criteria": criteria, "is_active": "on"}
+    )
+    lean = ScoringModel.objects.get(name="Lean")
+    assert [(c.name, c.scale_max, c.levels) for c in lean.criteria.all()] == [
+        ("Value", 5, ["Low", "", "", "", "High"]),
+        ("Risk", 3, []),
+    ]
+    edit = admin.get(reverse("scoring_model_edit", args=[lean.pk])).content.decode()
+    assert "Value | 2 | 5 | Low; ; ; ; High" in edit
+    # scored: criteria stay, weights change
+    move(draft, people, "submitted")
+    services.assessment_save(
+        actor=people["pmo_admin"],
+        request_id=draft.pk,
+        model_id=lean.pk,
+        scores={str(c.pk): 2 for c in lean.criteria.all()},
+    )
+    admin.post(
+        reverse("scoring_model_edit", args=[lean.pk]),
+        {"name": "Lean", "criteria": "Value | 4 | 5\nRisk | 1 | 3", "is_active": "on"},
+    )
+    assert [float(c.weight) for c in lean.criteria.all()] == [4.0, 1.0]
+    refused = admin.post(
+        reverse("scoring_model_edit", args=[lean.pk]),
+        {"name": "Lean", "criteria": "Value | 4 | 5", "is_active": "on"},
+    )
+    assert "Requests were already scored on this model" in refused.content.decode()
+    assert admin.get(reverse("scoring_model_list")).status_code == 200

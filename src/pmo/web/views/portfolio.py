@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -821,3 +822,141 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
         {"scenarios": scenarios, "sides": rows, "years": years, "a": a_id, "b": b_id},
         "scenarios",
     )
+
+
+# --- goals and scoring models (kept by the PMO) -------------------------------------------------
+
+
+class GoalForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    description = forms.CharField(required=False, widget=_textarea(2))
+
+
+@page("GET", "POST")
+def goal_list(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request.user)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = attempt(
+            request,
+            lambda: services.goal_create(actor=request.user, data=form.cleaned_data),
+            form=form,
+        )
+        if created:
+            messages.success(request, f"Goal '{created}' added.")
+            return redirect("goal_list")
+    goals = list(selectors.goal_list().annotate(n=Count("requests")))
+    return _area(
+        request, "goals", {"goals": goals, "form": form, "pmo": is_pmo(request.user)}, "scoring"
+    )
+
+
+@page("POST")
+def goal_toggle(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = OrganisationGoal.objects.filter(pk=goal_id).first()
+    if goal is None:
+        raise Http404("Goal not found.")
+    saved = attempt(
+        request,
+        lambda: services.goal_update(
+            actor=request.user,
+            goal_id=goal_id,
+            version=None,
+            data={"is_active": not goal.is_active},
+        ),
+    )
+    if saved:
+        messages.success(request, f"Goal '{saved}' {'reopened' if saved.is_active else 'retired'}.")
+    return redirect("goal_list")
+
+
+CRITERIA_HELP = (
+    "One criterion a line: name | weight | top of the scale | what each score means, separated "
+    "by semicolons. E.g. Strategic alignment | 3 | 5 | No link; Indirect; One goal; Strong; Core"
+)
+
+
+class ScoringModelForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=_textarea(2))
+    is_active = forms.BooleanField(label="In use", required=False, initial=True)
+    criteria = forms.CharField(widget=_textarea(6), help_text=CRITERIA_HELP)
+
+    def clean_criteria(self) -> list[dict[str, Any]]:
+        rows = []
+        for line in filter(None, (x.strip() for x in self.cleaned_data["criteria"].splitlines())):
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) < 3 or not parts[0]:
+                raise forms.ValidationError(f"Write '{line}' as name | weight | top of the scale.")
+            try:
+                weight, scale_max = Decimal(parts[1]), int(parts[2])
+            except (InvalidOperation, ValueError):
+                raise forms.ValidationError(
+                    f"In '{line}', the weight and the top of the scale must be numbers."
+                ) from None
+            levels = [x.strip() for x in parts[3].split(";")] if len(parts) > 3 else []
+            rows.append(
+                {"name": parts[0], "weight": weight, "scale_max": scale_max, "levels": levels}
+            )
+        return rows
+
+    @staticmethod
+    def text(model: ScoringModel) -> str:
+        return "\n".join(
+            f"{c.name} | {c.weight.normalize():f} | {c.scale_max}"
+            + (f" | {'; '.join(c.levels)}" if c.levels else "")
+            for c in model.criteria.all()
+        )
+
+
+@page("GET")
+def scoring_model_list(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request.user)
+    models = list(selectors.scoring_models())
+    return _area(
+        request, "scoring_models", {"models": models, "pmo": is_pmo(request.user)}, "scoring"
+    )
+
+
+@page("GET", "POST")
+def scoring_model_edit(request: HttpRequest, model_id: int | None = None) -> HttpResponse:
+    require_portfolio_reader(request.user)
+    model = selectors.scoring_model_get(model_id) if model_id else None
+    initial = (
+        {
+            "version": model.version,
+            "name": model.name,
+            "description": model.description,
+            "is_active": model.is_active,
+            "criteria": ScoringModelForm.text(model),
+        }
+        if model
+        else {}
+    )
+    form = ScoringModelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        if model is not None:
+            # criteria keep their identity by name, so scores given on them stay attached
+            ids = {c.name.lower(): c.pk for c in model.criteria.all()}
+            for c in data["criteria"]:
+                c["id"] = ids.get(c["name"].lower())
+        saved = attempt(
+            request,
+            lambda: (
+                services.scoring_model_update(
+                    actor=request.user,
+                    model_id=model.pk,
+                    version=form.cleaned_data["version"],
+                    data=data,
+                )
+                if model
+                else services.scoring_model_create(actor=request.user, data=data)
+            ),
+            form=form,
+        )
+        if saved:
+            messages.success(request, f"Scoring model '{saved}' saved.")
+            return redirect("scoring_model_list")
+    return _area(request, "scoring_model_form", {"form": form, "model": model}, "scoring")

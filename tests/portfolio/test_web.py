@@ -226,3 +226,39 @@ def test_the_pmo_keeps_goals_and_scoring_models_on_pages(people, scoring_model, 
     )
     assert "Requests were already scored on this model" in refused.content.decode()
     assert admin.get(reverse("scoring_model_list")).status_code == 200
+
+
+def test_ranking_and_scenario_list_queries_do_not_grow(people, portfolio, scoring_model):
+    client = _as(people, "pmo_analyst")
+
+    def more(n, start):
+        for k in range(n):
+            r = services.request_create(actor=people["member"], data=draft_data(portfolio))
+            move(r, people, "submitted")
+            services.assessment_save(
+                actor=people["pmo_analyst"],
+                request_id=r.pk,
+                model_id=scoring_model.pk,
+                scores={str(c.pk): 2 for c in scoring_model.criteria.all()},
+            )
+            services.scenario_create(
+                actor=people["pmo_analyst"],
+                data={
+                    "portfolio_id": portfolio.pk,
+                    "name": f"S{start + k}",
+                    "first_year": 2027,
+                    "periods": 1,
+                    "value_basis": "npv",
+                    "budget": [1],
+                },
+            )
+
+    more(2, 0)
+    counts = []
+    for n in (0, 5):
+        more(n, 10)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("ranking")).status_code == 200
+            assert client.get(reverse("scenario_list")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

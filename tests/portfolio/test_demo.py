@@ -19,3 +19,20 @@ def test_demo_requests_cover_every_state_with_scores_and_a_scenario(db):
     analyst = User.objects.get(username="analyst")
     ranked = selectors.ranking(actor=analyst, model=scenario.scoring_model)
     assert ranked[0].rank == 1 and ranked[0].assessors == 2
+
+
+def test_every_demo_request_and_scenario_page_renders(db):
+    from django.test import Client
+    from django.urls import reverse
+
+    demo_load()
+    client = Client()
+    client.force_login(User.objects.get(username="analyst"))
+    for request in IntakeRequest.objects.exclude(state=RequestState.DRAFT):
+        page = client.get(reverse("request_detail", args=[request.pk]))
+        assert page.status_code == 200, request
+    for name in ("portfolio", "intake_list", "ranking", "scenario_list", "goal_list"):
+        assert client.get(reverse(name)).status_code == 200
+    scenario = Scenario.objects.get()
+    assert client.get(reverse("scenario_detail", args=[scenario.pk])).status_code == 200
+    assert client.get(reverse("scenario_edit", args=[scenario.pk])).status_code == 200

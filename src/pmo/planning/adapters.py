@@ -45,6 +45,7 @@ class PlanClock:
 
     calendar: EngineCalendar
     start: dt.date
+    status_date: dt.date | None = None
 
     @property
     def origin(self) -> dt.datetime:
@@ -72,11 +73,75 @@ class PlanClock:
         return [m.date() if o > 0 else first for m, o in zip(moments, offsets, strict=True)]
 
 
+@dataclass(frozen=True)
+class Progressed:
+    """How progress changes one task for the engine: a fixed start and/or a new duration."""
+
+    duration: int
+    start: int | None = None  #: offset the task must start on (it has started)
+    not_before: int | None = None  #: offset it may not start before (the status date)
+
+
+def remaining_days(task: Any) -> int:
+    """Working days a started task still needs: as entered, or its duration not yet done."""
+    if getattr(task, "remaining_duration", None) is not None:
+        return int(task.remaining_duration)
+    done = getattr(task, "percent_complete", 0) or 0
+    return -(-task.duration * (100 - done) // 100)
+
+
+def progressed(tasks: Sequence[Any], clock: PlanClock) -> dict[int, Progressed]:
+    """Progress as MS Project schedules it.
+
+    A finished task keeps its actual dates. A started task starts on its actual start and its
+    remaining duration runs after the status date (or after the work already done when there
+    is no status date). A task not yet started does not start before the day after the
+    status date. Summaries take their dates from their children.
+    """
+    status = clock.status_date
+    started = [t for t in tasks if not t.is_summary and getattr(t, "actual_start", None)]
+    result: dict[int, Progressed] = {}
+    if started:
+        starts = clock.start_offsets([t.actual_start for t in started])
+        finished = [t for t in started if t.actual_finish]
+        finishes = dict(
+            zip(
+                (t.pk for t in finished),
+                clock.finish_offsets([t.actual_finish for t in finished]),
+                strict=True,
+            )
+        )
+        status_end = clock.finish_offsets([status])[0] if status else None
+        for task, start in zip(started, starts, strict=True):
+            if task.pk in finishes:
+                duration = max(finishes[task.pk] - start, 0)
+            elif status_end is not None:
+                duration = max(status_end - start, 0) + remaining_days(task)
+            else:
+                done = task.duration - min(remaining_days(task), task.duration)
+                duration = done + remaining_days(task)
+            result[task.pk] = Progressed(duration=duration, start=start)
+    if status is not None:
+        waiting = [
+            t
+            for t in tasks
+            if not t.is_summary
+            and t.pk not in result
+            and t.constraint_type in (ConstraintType.ASAP, ConstraintType.SNET)
+        ]
+        after = clock.start_offsets([status + dt.timedelta(days=1)])[0]
+        for task in waiting:
+            result[task.pk] = Progressed(duration=task.duration, not_before=after)
+    return result
+
+
 def network_for(tasks: Sequence[Any], links: Sequence[Any], clock: PlanClock) -> Network:
     """The engine network of a plan; task ids become the activities' ids.
 
     `tasks` and `links` are Task and Dependency rows, or anything with the same attributes.
+    Progress (actual dates, remaining duration, the plan's status date) fixes what is done.
     """
+    progress = progressed(tasks, clock)
     start_dated = [
         t for t in tasks if t.constraint_date and t.constraint_type not in FINISH_CONSTRAINTS
     ]
@@ -96,14 +161,23 @@ def network_for(tasks: Sequence[Any], links: Sequence[Any], clock: PlanClock) ->
     activities = []
     for t in tasks:
         constraint = None
+        duration = t.duration
         if t.constraint_type == ConstraintType.ALAP:
             constraint = Constraint("ALAP")
         elif t.constraint_type != ConstraintType.ASAP and ("c", t.pk) in offsets:
             constraint = Constraint(t.constraint_type, offsets[("c", t.pk)])
+        done = progress.get(t.pk)
+        if done is not None:
+            duration = done.duration
+            if done.start is not None:
+                constraint = Constraint("MSO", done.start)
+            elif done.not_before is not None:
+                own = constraint.offset if constraint is not None else None
+                constraint = Constraint("SNET", max(done.not_before, own or done.not_before))
         activities.append(
             Activity(
                 str(t.pk),
-                t.duration,
+                duration,
                 name=t.name,
                 constraint=constraint,
                 deadline=offsets.get(("d", t.pk)),

@@ -115,6 +115,20 @@ class Task(VersionedModel):
     total_float = models.IntegerField(null=True, blank=True)
     free_float = models.IntegerField(null=True, blank=True)
     is_critical = models.BooleanField(default=False)
+    # Progress, entered by the PM or the task's assignees (see pmo.execution.services).
+    percent_complete = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)]
+    )
+    actual_start = models.DateField(null=True, blank=True)
+    actual_finish = models.DateField(null=True, blank=True)
+    remaining_duration = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Working days still needed; empty: the duration not yet complete.",
+    )
+    remaining_work_hours = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["project", "position", "pk"]
@@ -188,6 +202,11 @@ class Schedule(VersionedModel):
     )
     plan_decided_at = models.DateTimeField(null=True, blank=True)
     plan_comment = models.TextField(blank=True)
+    status_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Progress is measured up to this date; remaining work is scheduled after it.",
+    )
 
     def __str__(self) -> str:
         return f"Schedule of {self.project}"

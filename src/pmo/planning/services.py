@@ -102,7 +102,11 @@ def schedule_for(project: Project) -> Schedule:
 def plan_clock(schedule: Schedule) -> PlanClock:
     calendar = schedule.calendar
     exceptions = list(CalendarException.objects.filter(calendar=calendar)) if calendar else []
-    return PlanClock(calendar=engine_calendar(calendar, exceptions), start=schedule.start)
+    return PlanClock(
+        calendar=engine_calendar(calendar, exceptions),
+        start=schedule.start,
+        status_date=schedule.status_date,
+    )
 
 
 def _task_calendars(
@@ -211,6 +215,10 @@ class PlanRow:
     free_float: int | None
     is_critical: bool
     calendar_id: int | None
+    percent_complete: int
+    actual_start: dt.date | None
+    actual_finish: dt.date | None
+    remaining_duration: int | None
 
 
 class PlanLink(NamedTuple):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pmo.planning",
     "pmo.controls",
     "pmo.resources",
+    "pmo.execution",
     "pmo.web",
     "pmo.demo",
 ]

@@ -1,0 +1,1 @@
+"""Execution: progress on tasks, my work, timesheets and actual costs."""

@@ -247,3 +247,23 @@ def test_editing_a_scenario_drops_its_results_and_stale_versions_conflict(
         data={"periods": 2, "budget": [1, 1]},
     )
     assert shorter.periods == 2 and shorter.candidates.count() == 3
+
+
+def test_pending_requests_weigh_on_capacity_by_their_approval_probability(people, portfolio, roles):
+    dev = roles["dev"].pk
+    for probability, start in ((50, "2027-03-01"), (20, None)):
+        r = services.request_create(
+            actor=people["member"],
+            data=draft_data(
+                portfolio,
+                demand={dev: [1000, 500]},
+                approval_probability=probability,
+                target_start=start,
+            ),
+        )
+        move(r, people, "submitted")
+    services.request_create(actor=people["member"], data=draft_data(portfolio, demand={dev: [9]}))
+    # 2027: 50 % of 1000 + 20 % of 1000 (no start: the first year); 2028: their second years
+    assert adapters.pending_demand(2027, 3) == {"Developer": [700.0, 350.0, 0.0]}
+    # from 2028, the undated request starts then: 50 % of 500 + 20 % of 1000
+    assert adapters.pending_demand(2028, 1) == {"Developer": [450.0]}

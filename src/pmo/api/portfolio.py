@@ -462,6 +462,9 @@ class CapacityOut(Schema):
     supply: dict[str, list[float]]
     load: dict[str, list[float]] = Field(description="Running projects' assignments.")
     free: dict[str, list[float]]
+    pending: dict[str, list[float]] = Field(
+        description="Requests awaiting a decision, weighted by their approval probability."
+    )
 
 
 class CompareOut(Schema):
@@ -868,6 +871,22 @@ def scenario_update(request: HttpRequest, scenario_id: ObjectId, payload: Scenar
 def scenario_delete(request: HttpRequest, scenario_id: ObjectId) -> Any:
     services.scenario_delete(actor=request.auth, scenario_id=scenario_id)
     return 204, None
+
+
+@router.post(
+    "/scenarios/{scenario_id}/run",
+    response={200: ScenarioOut, **problems(403, 404, 409, 422)},
+    operation_id="scenario_run",
+)
+def scenario_run(request: HttpRequest, scenario_id: ObjectId, payload: RunIn | None = None) -> Any:
+    """Solve the scenario: the optimal selection (proven, or with its gap at the time limit),
+    the greedy one beside it and the efficient frontier; the results are kept."""
+    services.scenario_run(
+        actor=request.auth,
+        scenario_id=scenario_id,
+        time_limit=payload.time_limit if payload else 10.0,
+    )
+    return _scenario(request, scenario_id)
 
 
 @router.post(

@@ -21,7 +21,14 @@ from pmo.planning.models import Calendar, CalendarException
 from pmo.resources.adapters import capacity_inputs
 from pmo.resources.models import Assignment, JobRole, Resource
 
-from .models import IntakeRequest, RequestState, Scenario, ScenarioCandidate, ValueBasis
+from .models import (
+    IntakeRequest,
+    RequestDemand,
+    RequestState,
+    Scenario,
+    ScenarioCandidate,
+    ValueBasis,
+)
 from .selectors import request_costs, request_demand, request_finance, request_totals
 
 SETTLED = (RequestState.APPROVED, RequestState.CONVERTED)
@@ -34,6 +41,7 @@ class PoolCapacity:
     years: list[int]
     supply: dict[str, list[float]]
     load: dict[str, list[float]]
+    pending: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def free(self) -> dict[str, list[float]]:
@@ -89,7 +97,26 @@ def pool_capacity(first_year: int, periods: int) -> PoolCapacity:
         years=years,
         supply=rounded,
         load={r: [round(v, 1) for v in values] for r, values in load.items()},
+        pending=pending_demand(first_year, periods),
     )
+
+
+PENDING = (RequestState.SUBMITTED, RequestState.IN_ASSESSMENT, RequestState.DEFERRED)
+
+
+def pending_demand(first_year: int, periods: int) -> dict[str, list[float]]:
+    """Hours per role and year that requests awaiting a decision would need, each weighted by
+    its approval probability and placed from its target start's year (else the first year)."""
+    demand: dict[str, list[float]] = {}
+    rows = RequestDemand.objects.filter(request__state__in=PENDING).values_list(
+        "role__name", "period", "hours", "request__approval_probability", "request__target_start"
+    )
+    for role, period, hours, probability, start in rows:
+        year = (start.year if start else first_year) + period - first_year
+        if 0 <= year < periods:
+            row = demand.setdefault(role, [0.0] * periods)
+            row[year] = round(row[year] + float(hours) * probability / 100, 1)
+    return dict(sorted(demand.items()))
 
 
 @dataclass

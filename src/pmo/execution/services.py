@@ -94,10 +94,9 @@ def _progress_task(actor: User, project_id: int, task_id: int) -> tuple[Project,
     perms = require_internal(actor, project)
     task = project_row(Task, project=project, pk=task_id, missing=TASK_NOT_FOUND)
     if not perms.edit:
-        if perms.relation != "member" or not is_assigned(actor, task.pk):
-            if perms.relation == "member":
-                raise Forbidden(NOT_ASSIGNED.format(task=task.name))
-            require(False, action=EDIT_PROGRESS, project=project)
+        require(perms.relation == "member", action=EDIT_PROGRESS, project=project)
+        if not is_assigned(actor, task.pk):
+            raise Forbidden(NOT_ASSIGNED.format(task=task.name))
     if task.is_summary:
         raise ValidationFailed(SUMMARY_PROGRESS.format(task=task.name))
     return project, task

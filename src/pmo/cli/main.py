@@ -33,3 +33,7 @@ app.command("schedule")(schedule)
 from pmo.cli.level import level  # noqa: E402
 
 app.command("level")(level)
+
+from pmo.cli.select import select  # noqa: E402
+
+app.command("select")(select)

@@ -315,7 +315,10 @@ class SelectionResult:
         return tuple(sorted(p.id for p in self.greedy.selected if p.id not in optimal))
 
     def to_json(self) -> dict[str, Any]:
-        """The ``pmo select --json`` document."""
+        """The ``pmo select --json`` document: the issue's ``objective``, ``bound``, ``status``,
+        ``selected`` and ``greedy`` first, then ``gap`` (relative), ``value_gained``,
+        ``only_optimal``, ``only_greedy`` and ``seconds``; ``conflict`` and ``message`` when
+        infeasible."""
 
         def picks(selected: Iterable[Pick]) -> list[dict[str, Any]]:
             return [{"id": p.id, "start": p.start} for p in selected]
@@ -324,13 +327,14 @@ class SelectionResult:
             "objective": _round(self.objective),
             "bound": _round(self.bound),
             "status": self.status,
-            "gap": None if self.gap is None else round(self.gap, 6),
             "selected": picks(self.selected),
             "greedy": {
                 "objective": _round(self.greedy.objective),
                 "selected": picks(self.greedy.selected),
+                "rank": self.greedy.rank,
                 "complete": self.greedy.complete,
             },
+            "gap": None if self.gap is None else round(self.gap, 6),
             "value_gained": _round(self.value_gained),
             "only_optimal": list(self.only_optimal),
             "only_greedy": list(self.only_greedy),

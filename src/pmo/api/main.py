@@ -12,7 +12,16 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pmo.core.errors import ApplicationError
 from pmo.core.middleware import problem_response
 
-from . import accounts, controls, plan_files, planning, portfolio, projects, resources
+from . import (
+    accounts,
+    controls,
+    execution,
+    plan_files,
+    planning,
+    portfolio,
+    projects,
+    resources,
+)
 from .auth import SessionAuth, TokenAuth
 
 logger = logging.getLogger(__name__)
@@ -104,6 +113,7 @@ api.add_router("", planning.router)
 api.add_router("", plan_files.router)
 api.add_router("", resources.router)
 api.add_router("", portfolio.router)
+api.add_router("", execution.router)
 
 # Last, so that it only catches paths no other operation matched: unknown routes answer
 # problem+json like everything else under /api/v1/.

@@ -449,7 +449,7 @@ def labour_costs(*, project: Project) -> list[LabourCost]:
             continue
         days, values = rates.get(line.resource_id, ([], []))  # type: ignore[arg-type]
         for i, h in enumerate(line.hours):
-            hours = Decimal(str(h))
+            hours = Decimal(str(h)).quantize(CENT)
             if not hours:
                 continue
             day = line.timesheet.week_start + dt.timedelta(days=i)

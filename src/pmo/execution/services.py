@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
-from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pmo.core.errors import STALE_VERSION, Conflict, Forbidden, NotFound, ValidationFailed
 from pmo.core.notifications import notify
 from pmo.core.services import full_clean, only_fields, project_row, versioned_update
 from pmo.planning.models import Schedule, Task
@@ -82,6 +82,12 @@ EDIT_COSTS = "record actual costs"
 DECIDE_TIME = "decide timesheets"
 
 
+def _check_version(obj: Any, version: int | None, thing: str) -> None:
+    """Refuse a write based on a stale read before judging its content."""
+    if version is not None and version != obj.version:
+        raise Conflict(STALE_VERSION.format(thing=thing, expected=version, current=obj.version))
+
+
 # --- progress -----------------------------------------------------------------------------------
 
 
@@ -136,6 +142,7 @@ def progress_update(
     """
     project, task = _progress_task(actor, project_id, task_id)
     only_fields(data, PROGRESS_FIELDS)
+    _check_version(task, version, "The task")
     values = dict(data)
     today = timezone.localdate()
     start = values.get("actual_start", task.actual_start)
@@ -293,12 +300,7 @@ def timesheet_save(
     editable; submitted and approved lines stay as they are and may not be given again.
     """
     sheet = timesheet_for(actor, week_start, for_update=True)
-    if version is not None and version != sheet.version:
-        from pmo.core.errors import STALE_VERSION
-
-        raise Conflict(
-            STALE_VERSION.format(thing="The timesheet", expected=version, current=sheet.version)
-        )
+    _check_version(sheet, version, "The timesheet")
     existing = list(sheet.lines.select_related("task").filter(corrects__isnull=True).order_by("pk"))
     editable = {
         (ln.task_id or ln.category): ln
@@ -409,12 +411,7 @@ def _may_see_sheet(actor: User, sheet: Timesheet) -> bool:
 def timesheet_submit(*, actor: User, timesheet_id: int, version: int | None) -> Timesheet:
     """Send the week's draft and returned lines to the PMs; non-project time is accepted."""
     sheet = _sheet_own(actor, timesheet_id)
-    if version is not None and version != sheet.version:
-        from pmo.core.errors import STALE_VERSION
-
-        raise Conflict(
-            STALE_VERSION.format(thing="The timesheet", expected=version, current=sheet.version)
-        )
+    _check_version(sheet, version, "The timesheet")
     lines = list(
         sheet.lines.filter(state__in=[LineState.DRAFT, LineState.RETURNED]).select_related(
             "project__manager"

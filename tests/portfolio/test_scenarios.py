@@ -267,3 +267,90 @@ def test_pending_requests_weigh_on_capacity_by_their_approval_probability(people
     assert adapters.pending_demand(2027, 3) == {"Developer": [700.0, 350.0, 0.0]}
     # from 2028, the undated request starts then: 50 % of 500 + 20 % of 1000
     assert adapters.pending_demand(2028, 1) == {"Developer": [450.0]}
+
+
+@pytest.fixture
+def three_scored(people, portfolio, scoring_model):
+    """A (60k, total 100), B and C (50k each, total 68.75), all in assessment."""
+    fit, urgency = [str(c.pk) for c in scoring_model.criteria.all()]
+    made = {}
+    for key, cost, scores in (("a", 60_000, (5, 3)), ("b", 50_000, (4, 2)), ("c", 50_000, (4, 2))):
+        r = services.request_create(
+            actor=people["member"], data=draft_data(portfolio, title=key.upper(), costs=[cost])
+        )
+        move(r, people, "in_assessment")
+        services.assessment_save(
+            actor=people["pmo_analyst"],
+            request_id=r.pk,
+            model_id=scoring_model.pk,
+            scores={fit: scores[0], urgency: scores[1]},
+        )
+        made[key] = r
+    return made
+
+
+def test_run_finds_the_optimum_the_greedy_misses_and_the_frontier(
+    people, portfolio, scoring_model, three_scored
+):
+    scenario = _scenario(people, portfolio, scoring_model, periods=1, budget=[100_000], capacity={})
+    with pytest.raises(Forbidden):
+        services.scenario_run(actor=people["sponsor"], scenario_id=scenario.pk)
+    services.scenario_run(actor=people["pmo_analyst"], scenario_id=scenario.pk)
+    scenario.refresh_from_db()
+    results = selectors.scenario_results(scenario)
+    assert results.status == "optimal" and results.solved
+    assert results.optimal.ids == ["REQ-2", "REQ-3"] and results.optimal.value == 137.5
+    assert results.greedy.ids == ["REQ-1"] and results.greedy.value == 100.0
+    assert results.value_gained == 37.5 and results.gain_percent == 37.5
+    assert results.only_optimal == ["REQ-2", "REQ-3"] and results.only_greedy == ["REQ-1"]
+    assert results.optimal.cost == [100_000.0]
+    # 10 % to 150 % of the budget: nothing fits at 10k; at 150k, A and one of B and C
+    frontier = {p["budget"]: p["value"] for p in results.frontier}
+    assert frontier[10_000.0] == 0 and frontier[100_000.0] == 137.5
+    assert frontier[150_000.0] == 168.75
+    assert scenario.run_at is not None
+    approved = services.scenario_approve(
+        actor=people["pmo_admin"], scenario_id=scenario.pk, version=None
+    )
+    assert [r.title for r in approved] == ["B", "C"]
+
+
+def test_mandatory_requests_that_cannot_fit_are_named(
+    people, portfolio, scoring_model, three_scored
+):
+    for key in ("a", "b"):
+        services.request_update(
+            actor=people["pmo_analyst"],
+            request_id=three_scored[key].pk,
+            version=None,
+            data={"mandatory": True},
+        )
+    scenario = _scenario(people, portfolio, scoring_model, periods=1, budget=[100_000])
+    services.scenario_run(actor=people["pmo_analyst"], scenario_id=scenario.pk)
+    scenario.refresh_from_db()
+    results = selectors.scenario_results(scenario)
+    assert results.status == "infeasible" and not results.solved
+    assert "REQ-1, REQ-2" in results.message
+    with pytest.raises(Conflict, match=r"has no feasible selection to approve \(infeasible\)"):
+        services.scenario_approve(actor=people["pmo_admin"], scenario_id=scenario.pk, version=None)
+
+
+def test_capacity_from_the_pool_limits_the_selection(
+    people, portfolio, scoring_model, roles, three_scored
+):
+    dev = roles["dev"].pk
+    for key in ("b", "c"):  # B and C each need 1,500 developer hours; the pool has one developer
+        services.request_update(
+            actor=people["pmo_analyst"],
+            request_id=three_scored[key].pk,
+            version=None,
+            data={"demand": {dev: [1500]}},
+        )
+    resources.resource_create(actor=people["pmo_admin"], data={"name": "Ada", "role_id": dev})
+    scenario = _scenario(people, portfolio, scoring_model, periods=1, budget=[100_000])
+    services.scenario_run(actor=people["pmo_analyst"], scenario_id=scenario.pk)
+    scenario.refresh_from_db()
+    results = selectors.scenario_results(scenario)
+    # only one of B and C fits a year of one developer; A alone is worth more than either
+    assert results.optimal.ids == ["REQ-1"]
+    assert scenario.result["problem"]["capacity"]["Developer"][0] > 1500

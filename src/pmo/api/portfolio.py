@@ -396,14 +396,19 @@ class ProfileOut(Schema):
     budget: list[float]
     demand: dict[str, list[float]]
     capacity: dict[str, list[float]]
-    utilisation: dict[str, list[float | None]] = Field(description="Percent of capacity used.")
+    load: dict[str, list[float]] = Field(description="Running projects' demand.")
+    utilisation: dict[str, list[float | None]] = Field(
+        description="Percent of capacity used by running projects and the selection."
+    )
 
 
 class ResultsOut(Schema):
-    status: str
+    status: Literal["optimal", "feasible", "infeasible", "no_solution"]
     objective: float | None
     bound: float | None
-    gap: float | None
+    gap: float | None = Field(description="Relative: (bound - objective) / objective.")
+    message: str = Field(description="Why an infeasible scenario has no selection.")
+    seconds: float | None
     optimal: ProfileOut
     greedy: ProfileOut
     value_gained: float

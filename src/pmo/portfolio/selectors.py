@@ -498,17 +498,22 @@ class Profile:
     budget: list[float]
     demand: dict[str, list[float]]
     capacity: dict[str, list[float]]
+    load: dict[str, list[float]]
 
     @property
     def utilisation(self) -> dict[str, list[float | None]]:
-        """Demand / capacity per role and year in percent; None where neither exists."""
+        """(Running projects' load + the selection's demand) / capacity per role and year, in
+        percent, for the roles the selection uses; None where there is neither; 999.9 where
+        there is demand and no capacity."""
         table: dict[str, list[float | None]] = {}
         for role, hours in self.demand.items():
             caps = self.capacity.get(role, [0.0] * len(hours))
+            load = self.load.get(role, [0.0] * len(hours))
             table[role] = [
-                None if not cap and not h else (round(100 * h / cap, 1) if cap else 999.9)
-                for h, cap in zip(hours, caps, strict=True)
-            ]
+                None if not cap and not (h + ld) else
+                (round(100 * (h + ld) / cap, 1) if cap else 999.9)
+                for h, ld, cap in zip(hours, load, caps, strict=True)
+            ]  # fmt: skip
         return table
 
     @property
@@ -543,6 +548,7 @@ def profile(problem: Mapping[str, Any], selected: Sequence[Mapping[str, Any]]) -
         budget=[float(b) for b in problem["budget"]],
         demand={r: [round(h, 1) for h in v] for r, v in demand.items() if any(v)},
         capacity=capacity,
+        load={r: list(map(float, h)) for r, h in problem.get("load", {}).items()},
     )
 
 
@@ -552,6 +558,8 @@ class ScenarioResults:
     objective: float | None
     bound: float | None
     gap: float | None
+    message: str
+    seconds: float | None
     optimal: Profile
     greedy: Profile
     only_optimal: list[str]
@@ -559,6 +567,14 @@ class ScenarioResults:
     left_out: dict[str, str]
     frontier: list[dict[str, float]]
     titles: dict[str, str]
+
+    @property
+    def gap_percent(self) -> float | None:
+        return None if self.gap is None else round(100 * self.gap, 3)
+
+    @property
+    def solved(self) -> bool:
+        return self.status in ("optimal", "feasible")
 
     @property
     def value_gained(self) -> float:
@@ -584,6 +600,8 @@ def scenario_results(scenario: Scenario) -> ScenarioResults | None:
         objective=result.get("objective"),
         bound=result.get("bound"),
         gap=result.get("gap"),
+        message=result.get("message", ""),
+        seconds=result.get("seconds"),
         optimal=optimal,
         greedy=greedy,
         only_optimal=sorted(set(optimal.ids) - set(greedy.ids)),

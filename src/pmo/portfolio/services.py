@@ -22,6 +22,7 @@ from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import STALE_VERSION, Conflict, Forbidden, NotFound, ValidationFailed
 from pmo.core.notifications import notify
 from pmo.core.services import full_clean, only_fields, versioned_update
+from pmo.engine.selection import SelectionError
 from pmo.projects import services as project_services
 from pmo.projects.models import Project
 from pmo.resources.models import JobRole
@@ -1173,14 +1174,20 @@ def scenario_run(*, actor: User, scenario_id: int, time_limit: float = 10.0) -> 
     scenario = _scenario(scenario_id, for_update=True)
     if scenario.state == ScenarioState.APPROVED:
         raise Conflict(SCENARIO_APPROVED.format(name=scenario.name))
-    capacity: Mapping[str, Sequence[float]]
+    load: Mapping[str, Sequence[float]] = {}
     if scenario.capacity:
-        capacity = {r: [float(h) for h in v] for r, v in scenario.capacity.items()}
+        capacity: Mapping[str, Sequence[float]] = {
+            r: [float(h) for h in v] for r, v in scenario.capacity.items()
+        }
     else:
-        capacity = adapters.pool_capacity(scenario.first_year, scenario.periods).free
+        pool = adapters.pool_capacity(scenario.first_year, scenario.periods)
+        capacity, load = pool.supply, pool.load
     candidates = selectors.scenario_candidates(scenario)
-    problem = adapters.scenario_problem(scenario, candidates, capacity)
-    solved = adapters.solve(problem.data, time_limit=time_limit)
+    problem = adapters.scenario_problem(scenario, candidates, capacity, load)
+    try:
+        solved = adapters.solve(problem.data, time_limit=time_limit)
+    except SelectionError as exc:
+        raise ValidationFailed(f"The scenario cannot be solved: {exc}.") from exc
     result = {
         **solved,
         "problem": problem.data,

@@ -262,3 +262,28 @@ def test_ranking_and_scenario_list_queries_do_not_grow(people, portfolio, scorin
             assert client.get(reverse("scenario_list")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_running_and_approving_a_scenario_on_its_page(people, portfolio, draft):
+    move(draft, people, "in_assessment")
+    scenario = services.scenario_create(
+        actor=people["pmo_analyst"],
+        data={
+            "portfolio_id": portfolio.pk,
+            "name": "NPV year",
+            "first_year": 2027,
+            "periods": 3,
+            "value_basis": "npv",
+            "budget": [1000, 1000, 1000],
+        },
+    )
+    analyst = _as(people, "pmo_analyst")
+    analyst.post(reverse("scenario_run", args=[scenario.pk]))
+    page = analyst.get(reverse("scenario_detail", args=[scenario.pk])).content.decode()
+    assert "Proven optimal" in page and 'id="optimal-value">41.32<' in page
+    assert 'id="frontier-chart"' in page
+    analyst.post(reverse("scenario_approve", args=[scenario.pk]), {"version": scenario.version})
+    draft.refresh_from_db()
+    assert draft.state == RequestState.APPROVED
+    compare = analyst.get(reverse("scenario_compare"), {"a": scenario.pk}).content.decode()
+    assert "41.32" in compare

@@ -16,6 +16,8 @@ def test_demo_requests_cover_every_state_with_scores_and_a_scenario(db):
     assert converted.project.charters.get().purpose == converted.title
     scenario = Scenario.objects.get()
     assert scenario.candidates.count() >= 4
+    results = selectors.scenario_results(scenario)
+    assert results.solved and results.optimal.ids and results.frontier
     analyst = User.objects.get(username="analyst")
     ranked = selectors.ranking(actor=analyst, model=scenario.scoring_model)
     assert ranked[0].rank == 1 and ranked[0].assessors == 2

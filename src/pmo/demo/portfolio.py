@@ -240,6 +240,7 @@ def demo_portfolio(
             "budget": [450_000, 450_000, 450_000],
         },
     )
+    services.scenario_run(actor=people["analyst"], scenario_id=scenario.pk, time_limit=5)
     return {"goals": goals, "model": model, "requests": requests, "scenario": scenario}
 
 

@@ -218,6 +218,13 @@ CASES: dict[str, Case] = {
         _scenario,
         row(401, 403, 403, 403, 403, 403, 200, 200),
     ),
+    "scenario_copy": (
+        "post",
+        lambda c, i: f"/scenarios/{i}/copy",
+        None,
+        _scenario,
+        row(401, 403, 403, 403, 403, 403, 201, 201),
+    ),
     "scenario_approve_unrun": (
         "post",
         lambda c, i: f"/scenarios/{i}/approve",
@@ -366,3 +373,8 @@ def test_run_then_approve_over_the_api(api_as, people, portfolio, draft):
     again = client.post(f"{API}/scenarios/{scenario_id}/run", content_type="application/json")
     assert again.status_code == 409
     assert again.json()["detail"] == "Scenario 'S' is approved; copy it to change it."
+    copy = client.post(f"{API}/scenarios/{scenario_id}/copy", content_type="application/json")
+    assert copy.status_code == 201
+    assert copy.json()["name"] == "S (copy)" and copy.json()["state"] == "draft"
+    assert copy.json()["results"] is None
+    assert [c["request"]["code"] for c in copy.json()["candidates"]] == ["REQ-1"]

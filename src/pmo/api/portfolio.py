@@ -894,6 +894,25 @@ def scenario_run(request: HttpRequest, scenario_id: ObjectId, payload: RunIn | N
     return _scenario(request, scenario_id)
 
 
+class CopyIn(Schema):
+    name: Text = Field("", max_length=150, description="Empty: the name followed by (copy).")
+
+
+@router.post(
+    "/scenarios/{scenario_id}/copy",
+    response={201: ScenarioOut, **problems(403, 404, 422)},
+    operation_id="scenario_copy",
+)
+def scenario_copy(
+    request: HttpRequest, scenario_id: ObjectId, payload: CopyIn | None = None
+) -> Any:
+    """A new draft with the scenario's constraints and candidates, to change and run again."""
+    copy = services.scenario_copy(
+        actor=request.auth, scenario_id=scenario_id, name=payload.name if payload else ""
+    )
+    return 201, _scenario(request, copy.pk)
+
+
 @router.post(
     "/scenarios/{scenario_id}/approve",
     response={200: ScenarioOut, **problems(403, 404, 409)},

@@ -1206,3 +1206,43 @@ def scenario_run(*, actor: User, scenario_id: int, time_limit: float = 10.0) -> 
         note=f"Run: {solved['status']}, value {solved.get('objective')}",
     )
     return scenario
+
+
+@transaction.atomic
+def scenario_copy(*, actor: User, scenario_id: int, name: str = "") -> Scenario:
+    """A new draft with the scenario's constraints and candidates (not its results)."""
+    require_pmo(actor, "build scenarios")
+    source = _scenario(scenario_id)
+    name = (name or f"{source.name} (copy)").strip()[:150]
+    if Scenario.objects.filter(portfolio_id=source.portfolio_id, name=name).exists():
+        raise ValidationFailed(SCENARIO_NAME_TAKEN.format(name=name))
+    copy = Scenario(
+        portfolio_id=source.portfolio_id,
+        name=name,
+        description=source.description,
+        first_year=source.first_year,
+        periods=source.periods,
+        value_basis=source.value_basis,
+        scoring_model_id=source.scoring_model_id,
+        budget=list(source.budget),
+        capacity=dict(source.capacity),
+        created_by=actor,
+    )
+    full_clean(copy)
+    copy.save()
+    ScenarioCandidate.objects.bulk_create(
+        ScenarioCandidate(
+            scenario=copy,
+            request_id=c.request_id,
+            earliest_start=c.earliest_start,
+            latest_start=c.latest_start,
+        )
+        for c in source.candidates.all()
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=copy,
+        changes={"copied_from": [None, source.name]},
+    )
+    return copy

@@ -140,6 +140,9 @@ urlpatterns = [
         name="scenario_approve",
     ),
     path(
+        "portfolio/scenarios/<int:scenario_id>/copy/", portfolio.scenario_copy, name="scenario_copy"
+    ),
+    path(
         "portfolio/scenarios/<int:scenario_id>/delete/",
         portfolio.scenario_delete,
         name="scenario_delete",

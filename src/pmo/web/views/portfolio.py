@@ -774,6 +774,17 @@ def scenario_approve(request: HttpRequest, scenario_id: int) -> HttpResponse:
 
 
 @page("POST")
+def scenario_copy(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    copy = attempt(
+        request, lambda: services.scenario_copy(actor=request.user, scenario_id=scenario_id)
+    )
+    if copy:
+        messages.success(request, f"Scenario copied as '{copy.name}'.")
+        return redirect("scenario_detail", scenario_id=copy.pk)
+    return redirect("scenario_detail", scenario_id=scenario_id)
+
+
+@page("POST")
 def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
     if attempt(
         request,

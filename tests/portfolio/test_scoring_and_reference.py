@@ -178,3 +178,24 @@ def test_reference_class_needs_enough_comparable_projects(people, portfolio):
     assert ref.cost == {"P50": 60000.0, "P80": 69000.0}
     assert ref.duration == {"P50": 120, "P80": 138}
     assert ref.estimate_days == 100 and ref.estimate_cost == Decimal(50000)
+    assert ref.scope == "every portfolio"
+
+
+def test_reference_class_prefers_the_requests_own_portfolio(people, portfolio):
+    req = services.request_create(
+        actor=people["member"], data=draft_data(portfolio, costs=["50000"])
+    )
+    others = [_finished_project(people, f"ELSE-{n}", 50_000, 100_000, 100, 200) for n in range(3)]
+    own = [_finished_project(people, f"OWN-{n}", 50_000, 55_000, 100, 110) for n in range(3)]
+    for project in own:
+        project_update(
+            actor=people["pmo_admin"],
+            project_id=project.pk,
+            version=None,
+            data={"portfolio_id": portfolio.pk},
+        )
+    got = selectors.request_get(actor=people["member"], request_id=req.pk)
+    ref = selectors.reference_class(got)
+    assert ref.scope == "portfolio Digital" and len(ref.projects) == 3
+    assert ref.cost_overrun == {"P50": 1.1, "P80": 1.1}
+    assert len(others) == 3

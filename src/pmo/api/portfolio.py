@@ -260,6 +260,7 @@ class ComparableOut(Schema):
 
 class ReferenceClassOut(Schema):
     band: str = Field(description="Size band by first-baseline cost.")
+    scope: str = Field(description="The request's portfolio when it has enough, else every one.")
     enough: bool
     message: str
     estimate_days: int | None

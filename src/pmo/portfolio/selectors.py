@@ -222,6 +222,7 @@ class Comparable:
 @dataclass(frozen=True)
 class ReferenceClass:
     band: str
+    scope: str  # "portfolio X" when enough projects of the request's portfolio, else "all"
     projects: list[Comparable]
     enough: bool
     message: str = ""
@@ -293,9 +294,19 @@ def reference_class(request: IntakeRequest) -> ReferenceClass:
     comparable = [
         c for c in finished_projects_with_baselines() if size_band(c.baseline_cost) == band
     ]
+    # The portfolio stands for the kind of work: its own projects first, when there are enough.
+    scope = "every portfolio"
+    own = [
+        c
+        for c in comparable
+        if request.portfolio_id and c.project.portfolio_id == request.portfolio_id
+    ]
+    if len(own) >= MIN_COMPARABLE:
+        comparable, scope = own, f"portfolio {request.portfolio}"
     if len(comparable) < MIN_COMPARABLE:
         return ReferenceClass(
             band=band,
+            scope=scope,
             projects=comparable,
             enough=False,
             message=NOT_ENOUGH.format(n=len(comparable), band=band, min=MIN_COMPARABLE),
@@ -312,6 +323,7 @@ def reference_class(request: IntakeRequest) -> ReferenceClass:
     )
     return ReferenceClass(
         band=band,
+        scope=scope,
         projects=comparable,
         enough=True,
         estimate_days=estimate_days,

@@ -378,3 +378,18 @@ def test_run_then_approve_over_the_api(api_as, people, portfolio, draft):
     assert copy.json()["name"] == "S (copy)" and copy.json()["state"] == "draft"
     assert copy.json()["results"] is None
     assert [c["request"]["code"] for c in copy.json()["candidates"]] == ["REQ-1"]
+
+
+def test_attachments_upload_download_and_delete(api_as, draft):
+    client = api_as("member")
+    url = f"{API}/intake/{draft.pk}/attachments"
+    added = client.post(
+        url, {"file": SimpleUploadedFile("case.txt", b"business case", content_type="text/plain")}
+    )
+    assert added.status_code == 201, added.content
+    attachment = added.json()["id"]
+    got = client.get(f"{url}/{attachment}")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"business case"
+    assert api_as("manager").get(f"{url}/{attachment}").status_code == 404
+    assert client.delete(f"{url}/{attachment}").status_code == 204
+    assert client.get(f"{url}/{attachment}").status_code == 404

@@ -221,3 +221,25 @@ def test_attachments_follow_the_document_limits(draft, people, settings):
     assert stored.size == 8 and stored.original_name == "case.txt"
     services.attachment_delete(actor=people["member"], request_id=draft.pk, attachment_id=stored.pk)
     assert not draft.attachments.exists()
+
+
+def test_the_pmo_hears_of_submissions_and_the_requester_of_decisions(
+    draft, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_submit(actor=people["member"], request_id=draft.pk, version=None)
+    assert sorted(mailoutbox[0].to) == sorted(
+        [people["pmo_admin"].email, people["pmo_analyst"].email]
+    )
+    assert mailoutbox[0].subject == "REQ-1 submitted for assessment"
+    services.request_assess(actor=people["pmo_analyst"], request_id=draft.pk, version=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_decide(
+            actor=people["pmo_analyst"],
+            request_id=draft.pk,
+            version=None,
+            decision="reject",
+            comment="Too costly.",
+        )
+    assert sorted(mailoutbox[-1].to) == sorted([people["member"].email, people["sponsor"].email])
+    assert "Too costly." in mailoutbox[-1].body

@@ -9,12 +9,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from pmo.core.errors import ValidationFailed
+from pmo.core.errors import NotFound, ValidationFailed
 from pmo.portfolio import adapters, selectors, services
 from pmo.portfolio.models import MAX_PERIODS, RequestState, RiskLevel, ValueBasis
 from pmo.portfolio.policies import require_portfolio_reader
@@ -687,6 +687,36 @@ def intake_attachment_add(
     request: HttpRequest, request_id: ObjectId, file: File[UploadedFile]
 ) -> Any:
     return 201, services.attachment_add(actor=request.auth, request_id=request_id, upload=file)
+
+
+@router.get(
+    "/intake/{request_id}/attachments/{attachment_id}",
+    response=problems(404),
+    operation_id="intake_attachment_download",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The attached file.",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def intake_attachment_download(
+    request: HttpRequest, request_id: ObjectId, attachment_id: ObjectId
+) -> Any:
+    stored = _request(request, request_id).attachments.filter(pk=attachment_id).first()
+    if stored is None:
+        raise NotFound(services.ATTACHMENT_NOT_FOUND.format(id=attachment_id))
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound(services.ATTACHMENT_NOT_FOUND.format(id=attachment_id)) from None
+    return FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
 
 
 @router.delete(

@@ -287,3 +287,14 @@ def test_running_and_approving_a_scenario_on_its_page(people, portfolio, draft):
     assert draft.state == RequestState.APPROVED
     compare = analyst.get(reverse("scenario_compare"), {"a": scenario.pk}).content.decode()
     assert "41.32" in compare
+
+
+def test_intake_list_filters(people, portfolio, draft):
+    services.request_create(actor=people["member"], data=draft_data(portfolio, title="Kiosk"))
+    client = _as(people, "member")
+    page = client.get(reverse("intake_list"), {"q": "kiosk"}).content.decode()
+    assert "Kiosk" in page and "Online returns" not in page
+    page = client.get(reverse("intake_list"), {"state": "submitted"}).content.decode()
+    assert "No requests to show." in page
+    page = client.get(reverse("intake_list"), {"portfolio": portfolio.pk}).content.decode()
+    assert "Kiosk" in page and "Online returns" in page

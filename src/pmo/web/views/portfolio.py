@@ -270,7 +270,14 @@ def _area(request: HttpRequest, template: str, context: dict[str, Any], tab: str
 def intake_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in RequestState.values else ""
-    rows = list(selectors.request_list(actor=request.user, state=state))
+    portfolio = request.GET.get("portfolio", "")
+    portfolio_id = int(portfolio) if portfolio.isdigit() else None
+    search = request.GET.get("q", "").strip()[:100]
+    rows = list(
+        selectors.request_list(
+            actor=request.user, state=state, portfolio_id=portfolio_id, search=search
+        )
+    )
     money = {r.pk: selectors.request_finance(r) for r in rows}
     return _area(
         request,
@@ -278,6 +285,9 @@ def intake_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": [(r, money[r.pk]) for r in rows],
             "state": state,
+            "portfolio_id": portfolio_id,
+            "q": search,
+            "portfolios": selectors.portfolio_list(),
             "counts": selectors.intake_counts(actor=request.user),
         },
         "intake",

@@ -9,7 +9,7 @@ from typing import Any
 
 from pmo.accounts.models import User
 from pmo.portfolio import services
-from pmo.portfolio.models import Portfolio
+from pmo.portfolio.models import IntakeRequest, Portfolio
 from pmo.projects.services import stakeholder_create
 from pmo.resources.models import JobRole
 
@@ -227,21 +227,38 @@ def demo_portfolio(
         )
         requests.append(request)
         _advance(request, spec, requester, admin, analysts, model.pk, criteria, people)
-    scenario = services.scenario_create(
-        actor=people["analyst"],
-        data={
-            "portfolio_id": portfolios[0].pk,
-            "name": "Digital plan, lean budget",
-            "description": "What the digital portfolio can take on with 450k a year.",
-            "first_year": today.year + 1,
-            "periods": 3,
-            "value_basis": "score",
-            "scoring_model_id": model.pk,
-            "budget": [450_000, 450_000, 450_000],
-        },
-    )
-    services.scenario_run(actor=people["analyst"], scenario_id=scenario.pk, time_limit=5)
-    return {"goals": goals, "model": model, "requests": requests, "scenario": scenario}
+    digital = IntakeRequest.objects.filter(
+        portfolio=portfolios[0], state__in=services.CANDIDATE_STATES
+    ).order_by("number")
+    scenarios = []
+    for name, budget, text in (
+        (
+            "Digital plan, lean budget",
+            250_000,
+            "What the digital portfolio can take on with 250k a year.",
+        ),
+        ("Digital plan, growth budget", 450_000, "The same requests with 450k a year."),
+    ):
+        scenario = services.scenario_create(
+            actor=people["analyst"],
+            data={
+                "portfolio_id": portfolios[0].pk,
+                "name": name,
+                "description": text,
+                "first_year": today.year + 1,
+                "periods": 3,
+                "value_basis": "score",
+                "scoring_model_id": model.pk,
+                "budget": [budget] * 3,
+                # each may start in the first or the second year: the solver chooses
+                "candidates": [
+                    {"request_id": r.pk, "earliest_start": 0, "latest_start": 1} for r in digital
+                ],
+            },
+        )
+        services.scenario_run(actor=people["analyst"], scenario_id=scenario.pk, time_limit=5)
+        scenarios.append(scenario)
+    return {"goals": goals, "model": model, "requests": requests, "scenarios": scenarios}
 
 
 def _advance(

@@ -767,8 +767,13 @@ def select(
     began = time.perf_counter()
     baseline = greedy(portfolio, rank)
     model = _Model(portfolio, threads=threads, gap_tolerance=gap_tolerance)
-    if baseline.complete and baseline.selected:
-        model.hint(baseline.selected)
+    # The solver starts from the better of the two greedy selections.
+    other = greedy(portfolio, "ratio" if rank == "value" else "value")
+    start = max(
+        (g for g in (baseline, other) if g.complete), key=lambda g: g.objective, default=None
+    )
+    if start is not None and start.selected:
+        model.hint(start.selected)
     status, objective, bound, gap, picks = model.solve(time_limit)
     conflict: tuple[str, ...] = ()
     message = ""

@@ -4,7 +4,7 @@ PORT ?= 8000
 UV := scripts/uv.sh
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean bench-level
+.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean bench-level bench-select
 
 run: setup
 	$(UV) run pmo serve --port $(PORT) --demo-if-empty
@@ -50,3 +50,6 @@ bench-level: setup
 	$(UV) run python bench/bench_level.py --set j30
 	$(UV) run python bench/bench_level.py --set j60
 	$(UV) run python bench/bench_level.py --set j120
+
+bench-select: setup
+	$(UV) run python bench/bench_select.py

@@ -69,6 +69,7 @@ def test_a_scenario_takes_every_open_request_by_default(people, portfolio, scori
     [
         ({"budget": [1, 2]}, "budget must list one amount (0 or more) for each of the 3 years."),
         ({"capacity": {"Developer": [1]}}, "capacity must map job role names to 3 hours"),
+        ({"capacity": {"Develper": [1, 1, 1]}}, "Not job roles of the resource pool: Develper."),
         ({"scoring_model_id": None}, "Choose a scoring model to value requests by score."),
         (
             {"candidates": [{"request_id": 0, "earliest_start": 3}]},

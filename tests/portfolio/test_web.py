@@ -131,7 +131,7 @@ def test_ranking_recomputes_under_other_weights_without_saving(
     assert [float(c.weight) for c in scoring_model.criteria.all()] == [3.0, 1.0]
 
 
-def test_scenario_pages(people, portfolio, scoring_model, draft):
+def test_scenario_pages(people, portfolio, scoring_model, draft, roles):
     move(draft, people, "in_assessment")
     analyst = _as(people, "pmo_analyst")
     form = {

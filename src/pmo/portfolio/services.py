@@ -891,6 +891,7 @@ CANDIDATE_STATE = (
 )
 CANDIDATE_WINDOW = "The start window of {code} must lie within years 0 to {last} of the scenario."
 UNKNOWN_CANDIDATE = "No request with id {id}."
+CAPACITY_ROLE = "Not job roles of the resource pool: {names}."
 SCORING_MODEL_NEEDED = "Choose a scoring model to value requests by score."
 SCENARIO_CREATE = {
     "portfolio_id",
@@ -944,6 +945,10 @@ def _capacity(value: Any, periods: int) -> dict[str, list[str]]:
             cleaned[role.strip()] = [str(h) for h in _amounts("capacity", hours)]
         except ValidationFailed:
             raise ValidationFailed(CAPACITY_SHAPE.format(n=periods)) from None
+    known = set(JobRole.objects.filter(name__in=cleaned).values_list("name", flat=True))
+    unknown = sorted(set(cleaned) - known)
+    if unknown:
+        raise ValidationFailed(CAPACITY_ROLE.format(names=", ".join(unknown)))
     return cleaned
 
 

@@ -341,12 +341,19 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     user = request.user
     pmo = is_pmo(user)
     models = list(selectors.scoring_models(active_only=True)) if pmo else []
+    costs, benefits = selectors.request_costs(item), selectors.request_benefits(item)
+    demand = selectors.request_demand(item)
+    years = max([len(costs), len(benefits), *(len(h) for h in demand.values())])
+
+    def padded(values: list[Decimal]) -> list[Decimal]:
+        return values + [Decimal(0)] * (years - len(values))
+
     context = {
         "item": item,
         "finance": selectors.request_finance(item),
-        "costs": selectors.request_costs(item),
-        "benefits": selectors.request_benefits(item),
-        "demand": selectors.request_demand(item),
+        "years": range(1, years + 1),
+        "money_rows": [("Cost", padded(costs)), ("Benefit", padded(benefits))]
+        + [(f"{role} (hours)", padded(hours)) for role, hours in demand.items()],
         "reference": selectors.reference_class(item),
         "assessments": selectors.assessments_of(item) if may_read_portfolio(user) else [],
         "models": models,

@@ -208,6 +208,12 @@ def test_running_projects_load_takes_capacity_and_an_overloaded_cell_admits_noth
     assert result.status == "optimal" and result.selected == ()
 
 
+def test_an_empty_portfolio_selects_nothing_optimally() -> None:
+    result = select(Portfolio(2, [1, 1], {}, []))
+    assert result.status == "optimal" and result.objective == 0 and result.selected == ()
+    assert [p.value for p in efficient_frontier(Portfolio(1, [1], {}, []), [1.0])] == [0]
+
+
 def test_an_infeasible_mandatory_set_names_the_items_that_conflict() -> None:
     portfolio = Portfolio(
         2,

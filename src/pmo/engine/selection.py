@@ -680,6 +680,8 @@ class _Model:
     def solve(
         self, time_limit: float
     ) -> tuple[Status, float | None, float | None, float | None, tuple[Pick, ...]]:
+        if not self.cols:  # nothing to choose from: the empty selection is optimal
+            return "optimal", 0.0, 0.0, 0.0, ()
         h = self.highs
         h.setOptionValue("time_limit", float(max(time_limit, 0.001)))
         h.run()

@@ -298,3 +298,48 @@ def test_intake_list_filters(people, portfolio, draft):
     assert "No requests to show." in page
     page = client.get(reverse("intake_list"), {"portfolio": portfolio.pk}).content.decode()
     assert "Kiosk" in page and "Online returns" in page
+
+
+REQUEST_PAGES = {
+    # who: (detail, edit, score) on a submitted request of `member`, sponsored by `sponsor`
+    "member": (200, 403, 403),
+    "sponsor": (200, 403, 403),
+    "manager": (404, 404, 404),
+    "client": (404, 404, 404),
+    "pmo_analyst": (200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("who", sorted(REQUEST_PAGES))
+def test_request_pages_permission_matrix(people, draft, scoring_model, who):
+    move(draft, people, "submitted")
+    client = _as(people, who)
+    got = (
+        client.get(reverse("request_detail", args=[draft.pk])).status_code,
+        client.get(reverse("request_edit", args=[draft.pk])).status_code,
+        client.get(reverse("request_score", args=[draft.pk, scoring_model.pk])).status_code,
+    )
+    assert got == REQUEST_PAGES[who]
+
+
+@pytest.mark.parametrize("who", ["sponsor", "member"])
+def test_forms_for_the_pmo_are_refused_to_others(people, portfolio, scoring_model, who):
+    scenario = services.scenario_create(
+        actor=people["pmo_admin"],
+        data={
+            "portfolio_id": portfolio.pk,
+            "name": "S",
+            "first_year": 2027,
+            "periods": 1,
+            "value_basis": "npv",
+            "budget": [1],
+        },
+    )
+    client = _as(people, who)
+    for url in (
+        reverse("scenario_create"),
+        reverse("scenario_edit", args=[scenario.pk]),
+        reverse("scoring_model_create"),
+        reverse("scoring_model_edit", args=[scoring_model.pk]),
+    ):
+        assert client.get(url).status_code == 403, url

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from pmo.accounts import selectors as people
 from pmo.accounts.models import OrgRole
+from pmo.core.errors import Forbidden
 from pmo.portfolio import adapters, selectors, services
 from pmo.portfolio.models import (
     MAX_PERIODS,
@@ -33,6 +34,7 @@ from pmo.portfolio.policies import (
     may_edit,
     may_read_portfolio,
     may_submit,
+    require_pmo,
     require_portfolio_reader,
     visible_requests,
 )
@@ -312,6 +314,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
 @page("GET", "POST")
 def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     item = selectors.request_get(actor=request.user, request_id=request_id)
+    if not may_edit(request.user, item):
+        raise Forbidden(services.MAY_NOT_EDIT)
     form = RequestForm(
         request.POST or None,
         user=request.user,
@@ -468,6 +472,7 @@ def attachment_download(request: HttpRequest, request_id: int, attachment_id: in
 @page("GET", "POST")
 def request_score(request: HttpRequest, request_id: int, model_id: int) -> HttpResponse:
     item = selectors.request_get(actor=request.user, request_id=request_id)
+    require_pmo(request.user, "score requests")
     model = selectors.scoring_model_get(model_id)
     mine = next(
         (
@@ -658,7 +663,7 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 @page("GET", "POST")
 def scenario_create(request: HttpRequest) -> HttpResponse:
-    require_portfolio_reader(request.user)
+    require_pmo(request.user, "build scenarios")
     form = ScenarioForm(request.POST or None, initial={"first_year": timezone.localdate().year + 1})
     if request.method == "POST" and form.is_valid():
         data = form.service_data(windows=_windows(request))
@@ -679,6 +684,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
 @page("GET", "POST")
 def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
+    require_pmo(request.user, "build scenarios")
     candidates = selectors.scenario_candidates(scenario)
     initial = {
         "version": scenario.version,
@@ -949,7 +955,7 @@ def scoring_model_list(request: HttpRequest) -> HttpResponse:
 
 @page("GET", "POST")
 def scoring_model_edit(request: HttpRequest, model_id: int | None = None) -> HttpResponse:
-    require_portfolio_reader(request.user)
+    require_pmo(request.user, "keep scoring models")
     model = selectors.scoring_model_get(model_id) if model_id else None
     initial = (
         {

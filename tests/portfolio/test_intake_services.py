@@ -243,3 +243,23 @@ def test_the_pmo_hears_of_submissions_and_the_requester_of_decisions(
         )
     assert sorted(mailoutbox[-1].to) == sorted([people["member"].email, people["sponsor"].email])
     assert "Too costly." in mailoutbox[-1].body
+
+
+def test_executives_see_submitted_requests_of_the_portfolios_they_own(people, portfolio, make_user):
+    from pmo.accounts.models import OrgRole
+
+    owner = make_user(OrgRole.EXECUTIVE, "owner")
+    other = make_user(OrgRole.EXECUTIVE, "other")
+    services.portfolio_update(
+        actor=people["pmo_admin"],
+        portfolio_id=portfolio.pk,
+        version=None,
+        data={"owner_id": owner.pk},
+    )
+    req = services.request_create(actor=people["member"], data=draft_data(portfolio))
+    assert not selectors.request_list(actor=owner).exists()  # a draft is the requester's own
+    services.request_submit(actor=people["member"], request_id=req.pk, version=None)
+    assert list(selectors.request_list(actor=owner)) == [req]
+    assert not selectors.request_list(actor=other).exists()
+    with pytest.raises(NotFound):
+        selectors.request_get(actor=other, request_id=req.pk)

@@ -18,6 +18,7 @@ from pmo.engine.evm import (
     earned_schedule,
     indicators,
     planned_value,
+    rollup,
 )
 
 MONDAY = dt.date(2026, 3, 2)
@@ -142,6 +143,18 @@ def test_malformed_inputs_are_refused() -> None:
         analyse([task], statuses=[Status(MONDAY, {}), Status(MONDAY, {"A": 1})])
     with pytest.raises(EvmError, match="appears twice"):
         analyse([task, task])
+
+
+def test_a_roll_up_sums_the_amounts_and_recomputes_the_ratios() -> None:
+    late = indicators(100, pv=80, ev=40, ac=60, etc=70)
+    early = indicators(900, pv=100, ev=180, ac=150, etc=700)
+    program = rollup([late, early])
+    assert (program.bac, program.pv, program.ev, program.ac) == (1000, 180, 220, 210)
+    assert program.spi == pytest.approx(220 / 180) and program.cpi == pytest.approx(220 / 210)
+    assert program.eac_bottom_up == 210 + 770
+    # One project without a bottom-up estimate: no bottom-up EAC for the program.
+    assert rollup([late, indicators(900, pv=100, ev=180, ac=150)]).eac_bottom_up is None
+    assert rollup([]).spi is None
 
 
 # --------------------------------------------------------------------------- baseline over time

@@ -44,6 +44,7 @@ __all__ = [
     "earned_schedule",
     "indicators",
     "planned_value",
+    "rollup",
 ]
 
 Profile = Literal["linear", "front", "back"]
@@ -152,6 +153,30 @@ def indicators(
         vac=None if eac is None else bac - eac,
         tcpi_bac=_ratio(bac - ev, bac - ac),
         tcpi_eac=None if eac is None else _ratio(bac - ev, eac - ac),
+    )
+
+
+def rollup(parts: Iterable[Indicators]) -> Indicators:
+    """Indicators of a program or portfolio: BAC, PV, EV and AC summed over its projects (at
+    the same status date), and the ratios recomputed from the sums, never averaged. The
+    bottom-up EAC is summed only when every project has one.
+
+    Examples
+    --------
+    >>> a = indicators(100, pv=50, ev=40, ac=50)
+    >>> b = indicators(300, pv=100, ev=120, ac=100)
+    >>> r = rollup([a, b])
+    >>> r.bac, r.ev, r.spi, r.cpi
+    (400.0, 160.0, 1.0666666666666667, 1.0666666666666667)
+    """
+    items = list(parts)
+    etcs = [p.eac_bottom_up - p.ac for p in items if p.eac_bottom_up is not None]
+    return indicators(
+        sum(p.bac for p in items),
+        sum(p.pv for p in items),
+        sum(p.ev for p in items),
+        sum(p.ac for p in items),
+        etc=sum(etcs) if items and len(etcs) == len(items) else None,
     )
 
 

@@ -355,3 +355,38 @@ def test_capacity_from_the_pool_limits_the_selection(
     # only one of B and C fits a year of one developer; A alone is worth more than either
     assert results.optimal.ids == ["REQ-1"]
     assert scenario.result["problem"]["capacity"]["Developer"][0] > 1500
+
+
+def test_both_selections_of_a_run_satisfy_every_constraint(
+    people, portfolio, scoring_model, roles, three_scored
+):
+    from pmo.engine.selection import Pick, check_selection
+
+    dev = roles["dev"].pk
+    services.request_update(
+        actor=people["pmo_analyst"],
+        request_id=three_scored["a"].pk,
+        version=None,
+        data={"demand": {dev: [800, 800]}, "costs": [40_000, 30_000], "requires_ids": []},
+    )
+    scenario = _scenario(
+        people,
+        portfolio,
+        scoring_model,
+        budget=[60_000, 60_000, 60_000],
+        capacity={"Developer": [1000, 1000, 1000]},
+        candidates=[
+            {"request_id": r.pk, "earliest_start": 0, "latest_start": 2}
+            for r in three_scored.values()
+        ],
+    )
+    services.scenario_run(actor=people["pmo_analyst"], scenario_id=scenario.pk)
+    scenario.refresh_from_db()
+    problem = adapters.engine_portfolio(scenario.result["problem"])
+    for picks in (scenario.result["selected"], scenario.result["greedy"]["selected"]):
+        assert check_selection(problem, [Pick(p["id"], p["start"]) for p in picks]) == []
+    results = selectors.scenario_results(scenario)
+    # B and C cost 50k in their one year and A 40k then 30k: no year holds two of them beside
+    # A, so A and one of B and C, in different years (100 + 68.75)
+    assert results.optimal.value == 168.75 and len(set(results.optimal.starts.values())) == 2
+    assert all(c <= 60_000 for c in results.optimal.cost)

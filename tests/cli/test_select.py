@@ -140,3 +140,8 @@ def test_bad_options_and_missing_files_are_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "--threads >= 1" in result.stderr
     result = CliRunner().invoke(app, ["select", str(tmp_path / "none.json")])
     assert result.exit_code == 1 and "none.json: No such file or directory" in result.stderr
+
+
+def test_select_has_help() -> None:
+    result = CliRunner().invoke(app, ["select", "--help"])
+    assert result.exit_code == 0 and "--time-limit" in result.output and "--json" in result.output

@@ -352,9 +352,19 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     def padded(values: list[Decimal]) -> list[Decimal]:
         return values + [Decimal(0)] * (years - len(values))
 
+    flows = [b - c for c, b in zip(padded(costs), padded(benefits), strict=True)]
+    cumulative = [float(sum(flows[: k + 1], start=Decimal(0))) for k in range(years)]
     context = {
         "item": item,
         "finance": selectors.request_finance(item),
+        "cash_chart": {
+            "years": [f"Year {k}" for k in range(1, years + 1)],
+            "costs": [-float(c) for c in padded(costs)],
+            "benefits": [float(b) for b in padded(benefits)],
+            "cumulative": cumulative,
+        }
+        if costs or benefits
+        else None,
         "years": range(1, years + 1),
         "money_rows": [("Cost", padded(costs)), ("Benefit", padded(benefits))]
         + [(f"{role} (hours)", padded(hours)) for role, hours in demand.items()],

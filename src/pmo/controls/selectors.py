@@ -25,6 +25,7 @@ from pmo.core.errors import NotFound
 from pmo.planning.models import Task
 from pmo.projects.models import Project
 from pmo.projects.policies import require_internal
+from pmo.resources.selectors import project_labour_by_month
 
 from .models import BudgetLine, CommunicationItem, CostCategory, QualityItem, Risk, RiskStatus
 from .services import (
@@ -175,6 +176,9 @@ class BudgetSummary:
     budget: BudgetRow
     tasks: BudgetRow
     unscheduled_task_cost: Decimal
+    #: Labour cost from assignments (work × rate in force), time-phased over the task dates.
+    labour: BudgetRow | None = None
+    unscheduled_labour_cost: Decimal = ZERO
 
     @property
     def task_cost_total(self) -> Decimal:
@@ -205,7 +209,8 @@ def _spread(cost: Decimal, start: dt.date, finish: dt.date) -> dict[dt.date, Dec
 
 
 def budget_summary(*, actor: Any, project: Project) -> BudgetSummary:
-    """The budget by category × month with totals, and the tasks' cost (three queries)."""
+    """The budget by category × month with totals, the tasks' cost and the labour cost of
+    assignments (five queries)."""
     require_internal(actor, project)
     lines = (
         BudgetLine.objects.filter(project=project)
@@ -225,7 +230,8 @@ def budget_summary(*, actor: Any, project: Project) -> BudgetSummary:
             continue
         for month, part in _spread(cost, start, finish or start).items():
             phased[month] = phased.get(month, ZERO) + part
-    known = [p for _, p in by_cell] + list(phased)
+    labour = project_labour_by_month(project=project)
+    known = [p for _, p in by_cell] + list(phased) + list(labour.months)
     months = _month_range(min(known), max(known)) if known else []
     categories = [
         BudgetRow(
@@ -249,6 +255,12 @@ def budget_summary(*, actor: Any, project: Project) -> BudgetSummary:
             amounts=[phased.get(m, ZERO) for m in months],
         ),
         unscheduled_task_cost=unscheduled,
+        labour=BudgetRow(
+            key="labour",
+            label="Labour cost of assignments",
+            amounts=[labour.months.get(m, ZERO) for m in months],
+        ),
+        unscheduled_labour_cost=labour.unscheduled,
     )
 
 

@@ -221,3 +221,60 @@ def project_labour_cost(*, project: Project) -> dict[int, Decimal]:
         )
         costs[a.task_id] = costs.get(a.task_id, Decimal(0)) + (a.work_hours * rate).quantize(CENT)
     return costs
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class LabourPhased:
+    """A project's labour cost per month, and the cost of assignments on undated tasks."""
+
+    months: dict[dt.date, Decimal]
+    unscheduled: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.months.values(), Decimal(0)) + self.unscheduled
+
+
+def project_labour_by_month(*, project: Project) -> LabourPhased:
+    """Labour cost (work × rate in force) time-phased by month over each task's early dates.
+
+    The work of an assignment is spread over its task's early start to early finish by calendar
+    days; each month's part is costed at the rate in force on the first day of that part, so a
+    rate change mid-task prices the later months at the new rate. Two queries.
+    """
+    assignments = (
+        Assignment.objects.filter(task__project=project, task__is_summary=False)
+        .select_related("task", "resource__role")
+        .prefetch_related(
+            Prefetch("resource__rates", queryset=ResourceRate.objects.order_by("effective_from"))
+        )
+    )
+    months: dict[dt.date, Decimal] = {}
+    unscheduled = Decimal(0)
+    for a in assignments:
+        rates, default = list(a.resource.rates.all()), a.resource.role.default_rate
+        start, finish = a.task.early_start, a.task.early_finish
+        if start is None:
+            unscheduled += (a.work_hours * _rate_on(rates, default, None)).quantize(CENT)
+            continue
+        finish = max(start, finish or start)
+        days = (finish - start).days + 1
+        month = _month_start(start)
+        parts: dict[dt.date, Decimal] = {}
+        while month <= finish:
+            first = max(start, month)
+            last = min(finish, _next_month(month) - dt.timedelta(days=1))
+            hours = a.work_hours * ((last - first).days + 1) / days
+            parts[month] = (hours * _rate_on(rates, default, first)).quantize(CENT)
+            month = _next_month(month)
+        for key, value in parts.items():
+            months[key] = months.get(key, Decimal(0)) + value
+    return LabourPhased(months=months, unscheduled=unscheduled)

@@ -87,6 +87,8 @@ def test_the_pmo_assesses_scores_decides_and_converts(people, draft, scoring_mod
     response = analyst.post(url, {f"c_{fit}": "4", f"c_{urgency}": "2", "comment": "Solid"})
     assert response.status_code == 302
     assert draft.assessments.get().scores == {str(fit): 4, str(urgency): 2}
+    page = analyst.get(reverse("request_detail", args=[draft.pk])).content.decode()
+    assert "Strategic fit <strong>4</strong>" in page and "Urgency <strong>2</strong>" in page
     refused = analyst.post(reverse("request_action", args=[draft.pk, "reject"]), {"comment": ""})
     assert refused.status_code == 302
     draft.refresh_from_db()

@@ -369,7 +369,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "money_rows": [("Cost", padded(costs)), ("Benefit", padded(benefits))]
         + [(f"{role} (hours)", padded(hours)) for role, hours in demand.items()],
         "reference": selectors.reference_class(item),
-        "assessments": selectors.assessments_of(item) if may_read_portfolio(user) else [],
+        "assessments": _named_scores(item) if may_read_portfolio(user) else [],
         "models": models,
         "missing": services.submit_missing(item) if item.state == RequestState.DRAFT else [],
         "can": {
@@ -384,6 +384,24 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "attachment_form": AttachmentForm(),
     }
     return _area(request, "request_detail", context, "intake")
+
+
+def _named_scores(item: IntakeRequest) -> list[dict[str, Any]]:
+    """Each assessment with its scores named by criterion, in the model's order."""
+    assessments = selectors.assessments_of(item)
+    names = {
+        m.pk: [(str(c.pk), c.name, c.scale_max) for c in m.criteria.all()]
+        for m in selectors.scoring_models().filter(pk__in={a.model_id for a in assessments})
+    }
+    return [
+        {
+            "a": a,
+            "scores": [
+                (name, a.scores.get(key), top) for key, name, top in names.get(a.model_id, [])
+            ],
+        }
+        for a in assessments
+    ]
 
 
 @page("POST")

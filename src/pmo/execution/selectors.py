@@ -276,6 +276,11 @@ class GridRow:
     line: TimesheetLine | None
     hours: list[float]
     corrections: list[TimesheetLine] = field(default_factory=list)
+    typed: list[str] | None = None  #: what was typed on a page the service refused
+
+    @property
+    def cells(self) -> list[Any]:
+        return self.typed if self.typed is not None else self.hours
 
     @property
     def editable(self) -> bool:

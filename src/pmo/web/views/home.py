@@ -18,7 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @page("GET")
 def my_work(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home/my_work.html", selectors.my_work(actor=request.user))
+    from .execution import my_work_context
+
+    context = {**selectors.my_work(actor=request.user), **my_work_context(request)}
+    return render(request, "web/home/my_work.html", context)
 
 
 @page("GET")

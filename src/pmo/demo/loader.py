@@ -16,6 +16,7 @@ from pmo.accounts.models import OrgRole, User
 from pmo.accounts.services import user_create
 from pmo.core.notifications import notifications_muted
 from pmo.demo.controls import demo_controls
+from pmo.demo.execution import demo_execution
 from pmo.demo.plans import demo_plan
 from pmo.demo.portfolio import demo_portfolio
 from pmo.demo.resources import demo_resources
@@ -385,6 +386,7 @@ def demo_load() -> str:
         for index, spec in enumerate(PROJECTS):
             _demo_project(spec, index, people, portfolios, today)
         demo_resources(people)
+        demo_execution(people, today)
         demo_portfolio(people, portfolios, today)
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."
 

@@ -1,0 +1,27 @@
+"""The demo's projects under way have progress, approved timesheets and actual costs."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmo.demo.loader import demo_load
+from pmo.execution import selectors
+from pmo.execution.models import ActualCost, LineState, TimesheetLine
+from pmo.planning.models import Schedule, Task
+from pmo.projects.models import Project, Stage
+
+
+@pytest.mark.django_db
+def test_demo_execution() -> None:
+    demo_load()
+    executing = list(Project.objects.filter(stage=Stage.EXECUTION))
+    assert executing
+    for project in executing:
+        assert Schedule.objects.get(project=project).status_date is not None
+        assert Task.objects.filter(project=project, percent_complete=100).exists()
+        assert ActualCost.objects.filter(project=project).count() == 3
+    approved = TimesheetLine.objects.filter(state=LineState.APPROVED, project__isnull=False)
+    assert approved.count() > len(executing)
+    assert not TimesheetLine.objects.exclude(state=LineState.APPROVED).exists()
+    costs = [selectors.budget_vs_actual(actor=p.manager, project=p).labour_cost for p in executing]
+    assert sum(costs) > 0

@@ -1,14 +1,17 @@
-"""Rows of the pool and of assignments as the capacity engine's inputs (and nothing more)."""
+"""Rows of the pool and of assignments as the capacity and levelling engines' inputs."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
+from pmo.engine import Network
+from pmo.engine import Resource as EngineResource
 from pmo.engine.calendar import Calendar as EngineCalendar
 from pmo.engine.capacity import Demand, Person
-from pmo.planning.adapters import DAY_STARTS, engine_calendar
+from pmo.planning.adapters import DAY_STARTS, PlanClock, engine_calendar, network_for
 from pmo.planning.models import Calendar
 
 from .models import Assignment, Resource, ResourceException
@@ -90,3 +93,131 @@ def capacity_inputs(
         },
         default_calendar=calendar_key(default.pk) if default else None,
     )
+
+
+# --- levelling ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelingInputs:
+    """A project's plan as a levelling network: leaf tasks demand the units of the people
+    assigned to them; each person's capacity is their availability; what other projects and
+    personal days off take of a person is a fixed load."""
+
+    network: Network
+    fixed_loads: dict[str, list[tuple[int, int, float]]]
+    capacity: dict[str, float]
+    names: dict[str, str]  #: resource key -> person's name
+    warnings: tuple[str, ...]
+
+
+CAPPED = (
+    "{person} is asked for {units:g} units on '{task}' but is available {capacity:g}; "
+    "levelling counts {capacity:g}."
+)
+
+
+def resource_key(resource_id: int) -> str:
+    return f"r{resource_id}"
+
+
+def leveling_inputs(
+    tasks: Sequence[Any],
+    links: Sequence[Any],
+    clock: PlanClock,
+    assignments: Sequence[Assignment],
+    elsewhere: Sequence[Assignment],
+) -> LevelingInputs:
+    """`assignments` are the project's (task and resource with `exceptions` prefetched);
+    `elsewhere` the same people's assignments on other projects' scheduled tasks.
+
+    Placeholders are not levelled: they stand for a role, not for someone's time.
+    """
+    base = network_for(tasks, links, clock)
+    people = {a.resource_id: a.resource for a in assignments if not a.resource.is_placeholder}
+    capacity = {resource_key(pk): r.availability / 100 for pk, r in people.items()}
+    names = {resource_key(pk): r.name for pk, r in people.items()}
+    demands: dict[str, dict[str, float]] = {}
+    warnings: list[str] = []
+    task_names = {str(t.pk): t.name for t in tasks}
+    for a in assignments:
+        key = resource_key(a.resource_id)
+        if a.resource.is_placeholder or not capacity.get(key) or not a.units:
+            continue
+        units = float(a.units)
+        if units > capacity[key]:
+            warnings.append(
+                CAPPED.format(
+                    person=names[key],
+                    units=units,
+                    task=task_names.get(str(a.task_id), a.task_id),
+                    capacity=capacity[key],
+                )
+            )
+            units = capacity[key]
+        row = demands.setdefault(str(a.task_id), {})
+        row[key] = min(capacity[key], row.get(key, 0.0) + units)
+    loads: dict[str, list[tuple[int, int, float]]] = {}
+    scheduled = [
+        a
+        for a in elsewhere
+        if a.task.early_start and a.task.early_finish and capacity.get(resource_key(a.resource_id))
+    ]
+    if scheduled:
+        starts = clock.start_offsets([a.task.early_start for a in scheduled])
+        ends = clock.finish_offsets([a.task.early_finish for a in scheduled])
+        for a, s, e in zip(scheduled, starts, ends, strict=True):
+            key = resource_key(a.resource_id)
+            if e > max(s, 0):
+                units = min(float(a.units), capacity[key])
+                loads.setdefault(key, []).append((max(s, 0), e, units))
+    for pk, person in people.items():
+        key = resource_key(pk)
+        days = [x for x in person.exceptions.all() if x.date >= clock.start]
+        if not capacity[key] or not days:
+            continue
+        offsets = clock.start_offsets([x.date for x in days])
+        day_hours = clock.calendar.unit / 60
+        for x, offset in zip(days, offsets, strict=True):
+            if clock.start_dates([offset])[0] != x.date:
+                continue  # not a working day of the plan's calendar
+            off = max(0.0, 1 - float(x.hours) / day_hours) * capacity[key]
+            if off:
+                loads.setdefault(key, []).append((offset, offset + 1, off))
+    activities = [
+        replace(a, demands=demands.get(a.id, {})) if a.duration else a for a in base.activities
+    ]
+    network = Network(
+        activities,
+        base.links,
+        [EngineResource(key, cap, name=names[key]) for key, cap in capacity.items() if cap],
+    )
+    return LevelingInputs(
+        network=network,
+        fixed_loads=loads,
+        capacity=capacity,
+        names=names,
+        warnings=tuple(warnings),
+    )
+
+
+def daily_load(
+    network: Network,
+    starts: dict[str, int],
+    resource: str,
+    fixed: Sequence[tuple[int, int, float]],
+    horizon: int,
+) -> list[float]:
+    """Units of `resource` in use on each working day 0..horizon-1 (this plan plus fixed)."""
+    load = [0.0] * horizon
+    for start, end, units in fixed:
+        for t in range(max(start, 0), min(end, horizon)):
+            load[t] += units
+    for activity in network.activities:
+        units = activity.demands.get(resource) if activity.demands else None
+        if not units or activity.id not in starts:
+            continue
+        s = starts[activity.id]
+        for t in range(max(s, 0), min(s + activity.duration, horizon)):
+            load[t] += units
+    return [round(x, 4) for x in load]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from pmo.core.models import VersionedModel
+from pmo.core.models import TimeStampedModel, VersionedModel
 
 EMPLOYMENT_ORDER = "The employment end cannot be before its start."
 PLACEHOLDER_WITH_USER = "A placeholder stands for a role, not a person: it has no login."
@@ -151,3 +151,38 @@ class Assignment(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.resource} on {self.task}"
+
+
+class LevelingRun(TimeStampedModel):
+    """An accepted resource levelling of a project: who accepted it, why, and every task it
+    delayed with the constraint the task had before, so that clearing restores them.
+
+    `moves` holds one entry per delayed task: ``{"task_id", "name", "from", "to",
+    "previous_constraint_type", "previous_constraint_date"}`` (dates as ISO strings).
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="leveling_runs"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    within_slack = models.BooleanField(default=False)
+    finish_before = models.DateField(null=True, blank=True)
+    finish_after = models.DateField(null=True, blank=True)
+    moves = models.JSONField(default=list)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Levelling of {self.project} on {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,15 +11,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
-from pmo.core.errors import Forbidden, NotFound, ValidationFailed
+from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pmo.core.services import full_clean, only_fields, versioned_update
-from pmo.planning.models import Calendar, Schedule, Task
+from pmo.planning.models import Calendar, ConstraintType, Schedule, Task
 from pmo.projects.policies import access_project, is_pmo, require, require_internal
 
-from .models import Assignment, JobRole, Resource, ResourceException, ResourceRate
+from .models import (
+    Assignment,
+    JobRole,
+    LevelingRun,
+    Resource,
+    ResourceException,
+    ResourceRate,
+)
 
 PMO_ONLY = "Only the PMO may edit the resource pool."
 RESOURCE_NOT_FOUND = "Resource {id} not found."
@@ -277,3 +285,202 @@ def assignment_labour_cost(assignment: Assignment) -> Decimal:
     """Work × the rate in force at the task's start."""
     rate = rate_on(assignment.resource, assignment.task.early_start)
     return (assignment.work_hours * rate).quantize(Decimal("0.01"))
+
+
+# --- levelling ----------------------------------------------------------------------------------
+
+LEVEL = "level resources"
+LEVEL_NEEDS_REASON = "Say why the levelled plan is accepted."
+LEVEL_STALE = (
+    "The plan changed since this levelling was previewed; preview the levelling again "
+    "before accepting it."
+)
+LEVEL_NOTHING = "This levelling delays no task; there is nothing to accept."
+LEVEL_BAD_TASK = "Task {id} is not a task of this plan that levelling can move."
+LEVEL_EARLIER = "Levelling only delays tasks: '{name}' cannot start before {start}."
+LEVEL_STARTED = "'{name}' has started; levelling does not move it."
+LEVEL_SUBMITTED = "The plan is submitted for approval; wait for the sponsor's decision."
+RUN_NOT_FOUND = "Levelling {id} not found in this project."
+RUN_CLEARED = "This levelling was already cleared on {when:%Y-%m-%d %H:%M}."
+
+
+def _levelable_project(actor: User, project_id: int) -> Any:
+    """The project locked for the change, if the actor may edit its plan and it is not frozen."""
+    from pmo.planning.models import PlanState
+
+    project = access_project(actor, project_id, for_update=True)
+    require(require_internal(actor, project).edit, action=LEVEL, project=project)
+    state = Schedule.objects.filter(project=project).values_list("plan_state", flat=True).first()
+    if state == PlanState.SUBMITTED:
+        raise Conflict(LEVEL_SUBMITTED)
+    return project
+
+
+def leveling_preview(*, actor: User, project_id: int, within_slack: bool = False) -> Any:
+    """Level the plan in memory and show the result; nothing is written."""
+    from .leveling import plan_snapshot, preview
+
+    project = access_project(actor, project_id)
+    require(require_internal(actor, project).edit, action=LEVEL, project=project)
+    return preview(plan_snapshot(project), within_slack=within_slack)
+
+
+@transaction.atomic
+def leveling_accept(
+    *,
+    actor: User,
+    project_id: int,
+    signature: str,
+    starts: Mapping[str, Any],
+    reason: str,
+    within_slack: bool = False,
+) -> LevelingRun:
+    """Apply a previewed levelling: each delayed task gets a *start no earlier than* its
+    levelled start (what a levelling delay achieves), the plan is rescheduled, and the run is
+    recorded with the constraints it replaced. Refused (409) when the plan changed since."""
+    from pmo.planning.services import schedule_recompute
+
+    from .leveling import plan_snapshot
+
+    project = _levelable_project(actor, project_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(LEVEL_NEEDS_REASON, extra={"errors": {"reason": LEVEL_NEEDS_REASON}})
+    snapshot_ = plan_snapshot(project)
+    if signature != snapshot_.signature:
+        raise Conflict(LEVEL_STALE)
+    tasks = {str(t.pk): t for t in snapshot_.tasks if not t.is_summary}
+    moves: list[dict[str, Any]] = []
+    for task_id, value in starts.items():
+        task = tasks.get(str(task_id))
+        if task is None:
+            raise ValidationFailed(LEVEL_BAD_TASK.format(id=task_id))
+        day = value if isinstance(value, dt.date) else _iso_date(value, task_id)
+        if task.early_start is None or day < task.early_start:
+            raise ValidationFailed(LEVEL_EARLIER.format(name=task.name, start=task.early_start))
+        if day == task.early_start:
+            continue
+        if task.actual_start:
+            raise ValidationFailed(LEVEL_STARTED.format(name=task.name))
+        moves.append(
+            {
+                "task_id": task.pk,
+                "name": task.name,
+                "from": task.early_start.isoformat(),
+                "to": day.isoformat(),
+                "previous_constraint_type": task.constraint_type,
+                "previous_constraint_date": (
+                    task.constraint_date.isoformat() if task.constraint_date else None
+                ),
+            }
+        )
+    if not moves:
+        raise ValidationFailed(LEVEL_NOTHING)
+    finish_before = snapshot_.schedule.finish
+    for move in moves:
+        task = tasks[str(move["task_id"])]
+        Task.objects.filter(pk=task.pk).update(
+            constraint_type=ConstraintType.SNET,
+            constraint_date=dt.date.fromisoformat(move["to"]),
+            version=F("version") + 1,
+        )
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=task,
+            project_id=project.pk,
+            changes={
+                "constraint_type": [task.constraint_type, ConstraintType.SNET.value],
+                "constraint_date": [move["previous_constraint_date"], move["to"]],
+            },
+            note="resource levelling",
+        )
+    schedule = schedule_recompute(project=project)
+    run = LevelingRun.objects.create(
+        project=project,
+        accepted_by=actor,
+        reason=reason,
+        within_slack=within_slack,
+        finish_before=finish_before,
+        finish_after=schedule.finish,
+        moves=moves,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=run,
+        project_id=project.pk,
+        changes={
+            "moved_tasks": [None, len(moves)],
+            "finish": [_iso(finish_before), _iso(schedule.finish)],
+        },
+        note=reason,
+    )
+    return run
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _iso_date(value: Any, task_id: Any) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed(f"'{value}' is not a date (task {task_id}).") from None
+
+
+@transaction.atomic
+def leveling_clear(*, actor: User, project_id: int, run_id: int) -> LevelingRun:
+    """Undo an accepted levelling: every task it delayed gets back the constraint it had, unless
+    someone has changed that task's constraint since (that change stands)."""
+    from django.utils import timezone
+
+    from pmo.planning.services import schedule_recompute
+
+    project = _levelable_project(actor, project_id)
+    run = LevelingRun.objects.select_for_update().filter(project=project, pk=run_id).first()
+    if run is None:
+        raise NotFound(RUN_NOT_FOUND.format(id=run_id))
+    if run.cleared_at is not None:
+        raise Conflict(RUN_CLEARED.format(when=run.cleared_at))
+    ids = [m["task_id"] for m in run.moves]
+    tasks = {t.pk: t for t in Task.objects.filter(project=project, pk__in=ids)}
+    restored = 0
+    for move in run.moves:
+        task = tasks.get(move["task_id"])
+        if task is None or (
+            task.constraint_type != ConstraintType.SNET
+            or task.constraint_date is None
+            or task.constraint_date.isoformat() != move["to"]
+        ):
+            continue
+        previous = move["previous_constraint_date"]
+        Task.objects.filter(pk=task.pk).update(
+            constraint_type=move["previous_constraint_type"],
+            constraint_date=dt.date.fromisoformat(previous) if previous else None,
+            version=F("version") + 1,
+        )
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=task,
+            project_id=project.pk,
+            changes={
+                "constraint_type": [task.constraint_type, move["previous_constraint_type"]],
+                "constraint_date": [move["to"], previous],
+            },
+            note="levelling cleared",
+        )
+        restored += 1
+    schedule_recompute(project=project)
+    run.cleared_at, run.cleared_by = timezone.now(), actor
+    run.save(update_fields=["cleared_at", "cleared_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=run,
+        project_id=project.pk,
+        changes={"cleared_at": [None, run.cleared_at.isoformat()], "restored_tasks": [0, restored]},
+    )
+    return run

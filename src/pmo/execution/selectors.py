@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pmo.controls.models import BudgetLine, CostCategory
 from pmo.core.errors import NotFound
@@ -140,6 +141,12 @@ class ProgressView:
     percent_complete: float  #: duration-weighted over the tasks that are not summaries
     planned_percent: float | None  #: what the baseline says should be done by the status date
 
+    def _progress_until(self, task: Task) -> dt.date:
+        """Where an unfinished task's actual bar ends: the status date, else today (never
+        past its current finish)."""
+        until = self.schedule.status_date or timezone.localdate()
+        return min(until, task.early_finish) if task.early_finish else until
+
     @property
     def chart(self) -> dict[str, Any]:
         """Baseline, current and actual bars per task for ECharts (days from the plan's start)."""
@@ -162,7 +169,7 @@ class ProgressView:
             ],
             "current": [span(r.task.early_start, r.task.early_finish) for r in rows],
             "actual": [
-                span(r.task.actual_start, r.task.actual_finish or self.schedule.status_date)
+                span(r.task.actual_start, r.task.actual_finish or self._progress_until(r.task))
                 if r.task.actual_start
                 else None
                 for r in rows

@@ -27,7 +27,7 @@ from .common import attempt, page, project_and_permissions
 
 
 def _date() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProgressForm(forms.Form):

@@ -19,7 +19,7 @@ from pmo.projects.models import Project
 from pmo.projects.policies import require_internal
 
 from .adapters import capacity_inputs
-from .models import Assignment, Resource, ResourceRate
+from .models import Assignment, LevelingRun, Resource, ResourceRate
 from .services import ASSIGNMENT_NOT_FOUND, RESOURCE_NOT_FOUND
 
 USAGE_ROLES = {
@@ -278,3 +278,9 @@ def project_labour_by_month(*, project: Project) -> LabourPhased:
         for key, value in parts.items():
             months[key] = months.get(key, Decimal(0)) + value
     return LabourPhased(months=months, unscheduled=unscheduled)
+
+
+def leveling_runs(*, actor: Any, project: Project) -> QuerySet[LevelingRun]:
+    """The accepted levellings of a project, newest first (one query)."""
+    require_internal(actor, project)
+    return LevelingRun.objects.filter(project=project).select_related("accepted_by", "cleared_by")

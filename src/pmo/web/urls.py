@@ -151,6 +151,12 @@ urlpatterns = [
     path("pmo/", home.pmo_home, name="pmo_home"),
     path("resources/", resources.resource_pool, name="resource_pool"),
     path("resources/usage/", resources.resource_usage, name="resource_usage"),
+    path("projects/<int:project_id>/level/", resources.leveling, name="leveling"),
+    path(
+        "projects/<int:project_id>/level/<int:run_id>/clear/",
+        resources.leveling_clear,
+        name="leveling_clear",
+    ),
     path("account/", account.account, name="account"),
     path(
         "account/tokens/<int:token_id>/revoke/", account.api_token_revoke, name="api_token_revoke"

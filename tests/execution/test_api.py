@@ -367,3 +367,35 @@ def test_lists_run_a_constant_number_of_queries(
         _submitted(plan, people, _week(n + 1))
     after = [_queries(c, u) for c, u in urls]
     assert after == before
+
+
+# Every operation of the execution router and the test that holds its permission matrix.
+COVERED = {
+    "my_work": test_my_work,
+    "progress_get": test_progress_matrix,
+    "progress_update": test_progress_matrix,
+    "status_date_set": test_status_date_matrix,
+    "comment_list": test_comments_matrix,
+    "comment_add": test_comments_matrix,
+    "timesheet_week": test_timesheet_save_and_read,
+    "timesheet_save": test_timesheet_save_and_read,
+    "timesheet_approvals": test_timesheet_workflow_matrix,
+    "timesheet_get": test_timesheet_workflow_matrix,
+    "timesheet_submit": test_timesheet_workflow_matrix,
+    "timesheet_decide": test_timesheet_workflow_matrix,
+    "timesheet_correct": test_timesheet_workflow_matrix,
+    "cost_list": test_cost_matrix,
+    "cost_create": test_cost_matrix,
+    "cost_update": test_cost_matrix,
+    "cost_delete": test_cost_matrix,
+    "budget_vs_actual": test_cost_matrix,
+}
+
+
+def test_matrix_covers_every_execution_operation() -> None:
+    from pmo.api.execution import router
+
+    operations = {
+        op.operation_id for view in router.path_operations.values() for op in view.operations
+    }
+    assert operations == set(COVERED)

@@ -87,7 +87,7 @@ def remaining_days(task: Any) -> int:
     if getattr(task, "remaining_duration", None) is not None:
         return int(task.remaining_duration)
     done = getattr(task, "percent_complete", 0) or 0
-    return -(-task.duration * (100 - done) // 100)
+    return int(-(-task.duration * (100 - done) // 100))
 
 
 def progressed(tasks: Sequence[Any], clock: PlanClock) -> dict[int, Progressed]:

@@ -25,3 +25,21 @@ def test_demo_execution() -> None:
     assert not TimesheetLine.objects.exclude(state=LineState.APPROVED).exists()
     costs = [selectors.budget_vs_actual(actor=p.manager, project=p).labour_cost for p in executing]
     assert sum(costs) > 0
+
+    # Every execution page renders on the demo's data, for the people who use it.
+    from django.test import Client
+    from django.urls import reverse
+
+    from pmo.accounts.models import User
+
+    for project in executing:
+        client = Client()
+        client.force_login(project.manager)
+        for name in ("execution_progress", "execution_costs"):
+            assert client.get(reverse(name, args=[project.pk])).status_code == 200
+        assert client.get(reverse("timesheet_approvals")).status_code == 200
+    dev = User.objects.get(username="dev")
+    client = Client()
+    client.force_login(dev)
+    assert "My tasks" in client.get(reverse("my_work")).content.decode()
+    assert client.get(reverse("timesheet_current"), follow=True).status_code == 200

@@ -113,7 +113,9 @@ def progressed(tasks: Sequence[Any], clock: PlanClock) -> dict[int, Progressed]:
         )
         status_end = clock.finish_offsets([status])[0] if status else None
         for task, start in zip(started, starts, strict=True):
-            if task.pk in finishes:
+            if task.duration == 0:  # a milestone reached on its actual date
+                duration = 0
+            elif task.pk in finishes:
                 duration = max(finishes[task.pk] - start, 0)
             elif status_end is not None:
                 duration = max(status_end - start, 0) + remaining_days(task)

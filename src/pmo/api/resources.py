@@ -275,3 +275,122 @@ def assignment_delete(request: HttpRequest, project_id: PathId, assignment_id: A
         actor=request.auth, project_id=project_id, assignment_id=assignment_id
     )
     return 204, None
+
+
+# --- levelling ----------------------------------------------------------------------------------
+
+RunId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+
+
+class LevelledTaskOut(Schema):
+    task_id: int
+    wbs: str
+    name: str
+    start: dt.date | None = Field(description="The current (early) start.")
+    finish: dt.date | None
+    levelled_start: dt.date
+    levelled_finish: dt.date
+    delay: int = Field(description="Calendar days the levelling delays the start.")
+    moved: bool
+
+
+class HistogramOut(Schema):
+    person: str
+    days: list[dt.date]
+    before: list[float]
+    after: list[float]
+    capacity: float
+    peak_before: float
+    peak_after: float
+
+
+class LevelingPreviewOut(Schema):
+    signature: str = Field(description="Send it back to accept; a changed plan refuses (409).")
+    within_slack: bool
+    status: str = Field(description="optimal, feasible, heuristic or infeasible.")
+    message: str
+    finish_before: dt.date | None
+    finish_after: dt.date | None
+    over_capacity_before: int = Field(description="Person-days over capacity now.")
+    over_capacity_after: int
+    acceptable: bool
+    starts: dict[str, dt.date] = Field(description="Levelled start of each delayed task.")
+    tasks: list[LevelledTaskOut]
+    histogram: HistogramOut | None
+    warnings: list[str]
+
+
+class LevelingAcceptIn(Schema):
+    signature: Text = Field(max_length=64)
+    starts: dict[str, dt.date]
+    reason: Text = Field(max_length=2000)
+    within_slack: bool = False
+
+
+class LevelingMoveOut(Schema):
+    task_id: int
+    name: str
+    start_before: dt.date = Field(alias="from", description="The task's start before.")
+    start_after: dt.date = Field(alias="to", description="Its levelled start (the SNET date).")
+    previous_constraint_type: str
+    previous_constraint_date: dt.date | None
+
+
+class LevelingRunOut(Schema):
+    id: int
+    created_at: dt.datetime
+    accepted_by_id: int | None
+    reason: str
+    within_slack: bool
+    finish_before: dt.date | None
+    finish_after: dt.date | None
+    moves: list[LevelingMoveOut]
+    cleared_at: dt.datetime | None
+    cleared_by_id: int | None
+
+
+@router.get(
+    "/projects/{project_id}/leveling/preview",
+    response={200: LevelingPreviewOut, **problems(403, 404, 422)},
+    operation_id="leveling_preview",
+)
+def leveling_preview(request: HttpRequest, project_id: PathId, within_slack: bool = False) -> Any:
+    return services.leveling_preview(
+        actor=request.auth, project_id=project_id, within_slack=within_slack
+    )
+
+
+@router.post(
+    "/projects/{project_id}/leveling/runs",
+    response={201: LevelingRunOut, **problems(403, 404, 409, 422)},
+    operation_id="leveling_accept",
+)
+def leveling_accept(request: HttpRequest, project_id: PathId, payload: LevelingAcceptIn) -> Any:
+    return 201, services.leveling_accept(
+        actor=request.auth,
+        project_id=project_id,
+        signature=payload.signature,
+        starts=payload.starts,
+        reason=payload.reason,
+        within_slack=payload.within_slack,
+    )
+
+
+@router.get(
+    "/projects/{project_id}/leveling/runs",
+    response={200: list[LevelingRunOut], **problems(404, 422)},
+    operation_id="leveling_run_list",
+)
+@paginate(Pagination)
+def leveling_run_list(request: HttpRequest, project_id: PathId) -> Any:
+    project = access_project(request.auth, project_id)
+    return selectors.leveling_runs(actor=request.auth, project=project)
+
+
+@router.post(
+    "/projects/{project_id}/leveling/runs/{run_id}/clear",
+    response={200: LevelingRunOut, **problems(403, 404, 409)},
+    operation_id="leveling_clear",
+)
+def leveling_clear(request: HttpRequest, project_id: PathId, run_id: RunId) -> Any:
+    return services.leveling_clear(actor=request.auth, project_id=project_id, run_id=run_id)

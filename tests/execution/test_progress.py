@@ -204,3 +204,25 @@ def test_comments_on_a_task(plan: dict[str, Any], people: dict[str, Any]) -> Non
             task_id=plan["design"].pk,
             body="x",
         )
+
+
+def test_progress_view_rolls_up_and_compares_with_the_baseline(
+    plan: dict[str, Any], people: dict[str, Any]
+) -> None:
+    from pmo.execution import selectors
+    from pmo.planning import services as planning
+
+    pm = people["manager"]
+    planning.baseline_capture(actor=pm, project_id=plan["project"].pk, name="Approved plan")
+    _progress(pm, plan, actual_start=D(2026, 10, 5), actual_finish=D(2026, 10, 13))
+    _status(pm, plan, D(2026, 10, 16))
+    view = selectors.progress_view(actor=pm, project=plan["project"])
+    rows = {r.task.name: r for r in view.rows}
+    assert rows["Design"].finish_variance == 4  # Tue 13 instead of Fri 9 October
+    assert rows["Build"].status == "not started"
+    # Design (5 days) done, Build (10 days) not: 5 / 15 of the work.
+    assert view.percent_complete == 33.3
+    # The baseline expected Design, and Build's first 5 of its 12 calendar days, by Friday 16
+    # October: (5 + 10 × 5 / 12) / 15.
+    assert view.planned_percent == 61.1
+    assert view.chart["actual"][0] == [0, 9]

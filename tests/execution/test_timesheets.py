@@ -261,3 +261,65 @@ def test_costs_and_budget_vs_actual(plan: dict[str, Any], people: dict[str, Any]
         Decimal("1200.50"),
         Decimal("-200.50"),
     )
+
+
+def test_a_week_on_two_projects_is_approved_by_each_pm_for_their_lines(
+    plan: dict[str, Any], people: dict[str, Any], make_user: Any
+) -> None:
+    from pmo.planning import services as planning
+    from pmo.projects.models import ProjectRole
+    from pmo.projects.services import member_add, project_create
+    from pmo.resources import services as resources
+
+    other_pm = make_user("project_manager", username="olga")
+    other = project_create(
+        actor=other_pm, code="PRJ-002", name="Data platform", sponsor_id=people["sponsor"].pk
+    )
+    member_add(
+        actor=other_pm, project_id=other.pk, user_id=people["member"].pk, role=ProjectRole.MEMBER
+    )
+    planning.schedule_update(
+        actor=other_pm, project_id=other.pk, version=None, data={"start": WEEK}
+    )
+    load = planning.task_create(
+        actor=other_pm, project_id=other.pk, data={"name": "Load", "duration": 5}
+    )
+    resources.assignment_create(
+        actor=other_pm,
+        project_id=other.pk,
+        data={"task_id": load.pk, "resource_id": plan["ada"].pk},
+    )
+    member = people["member"]
+    sheet = _save(
+        member,
+        [
+            {"task_id": plan["build"].pk, "hours": [4, 4, 4, 4, 4, 0, 0]},
+            {"task_id": load.pk, "hours": [4, 4, 4, 4, 4, 0, 0]},
+        ],
+    )
+    services.timesheet_submit(actor=member, timesheet_id=sheet.pk, version=None)
+    assert [a.project.code for a in selectors.approval_queue(actor=people["manager"])] == [
+        "PRJ-001"
+    ]
+    assert [a.project.code for a in selectors.approval_queue(actor=other_pm)] == ["PRJ-002"]
+    # A PM cannot decide another project's lines (a project they do not see: not found).
+    with pytest.raises(NotFound):
+        services.timesheet_decide(
+            actor=people["manager"],
+            timesheet_id=sheet.pk,
+            project_id=other.pk,
+            decision="approve",
+        )
+    services.timesheet_decide(
+        actor=people["manager"],
+        timesheet_id=sheet.pk,
+        project_id=plan["project"].pk,
+        decision="approve",
+    )
+    grid = selectors.timesheet_grid(actor=member, week_start=WEEK)
+    assert grid.state == "submitted"  # PRJ-002's lines still wait
+    services.timesheet_decide(
+        actor=other_pm, timesheet_id=sheet.pk, project_id=other.pk, decision="approve"
+    )
+    grid = selectors.timesheet_grid(actor=member, week_start=WEEK)
+    assert grid.state == "approved"

@@ -139,7 +139,7 @@ class ProgressView:
     baseline: Baseline | None
     rows: list[ProgressRow]
     percent_complete: float  #: duration-weighted over the tasks that are not summaries
-    planned_percent: float | None  #: what the baseline says should be done by the status date
+    planned_percent: float | None  #: the baseline's work due by the status date (calendar days)
 
     def _progress_until(self, task: Task) -> dt.date:
         """Where an unfinished task's actual bar ends: the status date, else today (never

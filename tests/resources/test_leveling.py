@@ -256,3 +256,12 @@ def test_an_accepted_levelling_keeps_capacity_and_precedence(project, people, po
     offsets = clock.start_offsets([t.early_start for t in leaves])
     starts = {str(t.pk): o for t, o in zip(leaves, offsets, strict=True)}
     assert violations(inputs.network, starts, fixed_loads=inputs.fixed_loads) == []
+
+
+def test_over_allocation_is_listed_per_day_and_per_week(project, people, clash):
+    result = _preview(project, people)
+    (ada,) = result.over_allocations
+    assert ada.person == "Ada"
+    assert [d for d, _ in ada.days] == [MONDAY + dt.timedelta(days=i) for i in range(5)]
+    assert all(units == 2.0 for _, units in ada.days)
+    assert ada.weeks == [("2027-W09", 10.0, 5.0)]

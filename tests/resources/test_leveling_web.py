@@ -93,3 +93,8 @@ def test_a_changed_plan_is_refused_on_the_form(project, people, clash):
 def test_nothing_to_level_says_so(project, people, tasks):
     html = _client(people, "manager").get(f"/projects/{project.pk}/level/").content.decode()
     assert "nothing to level" in html
+
+
+def test_the_page_lists_over_allocated_days_and_weeks(project, people, clash):
+    html = _client(people, "manager").get(f"/projects/{project.pk}/level/").content.decode()
+    assert "5 days" in html and "2027-W09 (10 / 5)" in html

@@ -124,6 +124,18 @@ class Histogram:
 
 
 @dataclass(frozen=True)
+class OverAllocation:
+    """Where one person of the plan is asked for more than their availability, across all
+    their projects and net of their days off: the working days, and the ISO weeks whose total
+    load exceeds the week's capacity."""
+
+    person: str
+    capacity: float
+    days: list[tuple[dt.date, float]]  #: (day, units in use)
+    weeks: list[tuple[str, float, float]]  #: (ISO week, units·days in use, units·days available)
+
+
+@dataclass(frozen=True)
 class LevelingPreview:
     project: Project
     signature: str
@@ -139,6 +151,7 @@ class LevelingPreview:
     warnings: tuple[str, ...] = ()
     last_run: LevelingRun | None = None
     problems: list[str] = field(default_factory=list)
+    over_allocations: list[OverAllocation] = field(default_factory=list)
 
     @property
     def moved(self) -> list[TaskDates]:
@@ -160,6 +173,26 @@ def _over_days(inputs: LevelingInputs, starts: dict[str, int], horizon: int) -> 
         load = daily_load(inputs.network, starts, key, inputs.fixed_loads.get(key, ()), horizon)
         count += sum(1 for x in load if x > capacity + 1e-9)
     return count
+
+
+def _over_allocations(
+    inputs: LevelingInputs, starts: dict[str, int], days: list[dt.date]
+) -> list[OverAllocation]:
+    out = []
+    for key in sorted(inputs.capacity, key=lambda k: inputs.names[k].lower()):
+        capacity = inputs.capacity[key]
+        load = daily_load(inputs.network, starts, key, inputs.fixed_loads.get(key, ()), len(days))
+        over_days = [(d, x) for d, x in zip(days, load, strict=True) if x > capacity + 1e-9]
+        weeks: dict[str, list[float]] = {}
+        for d, x in zip(days, load, strict=True):
+            year, week, _ = d.isocalendar()
+            cell = weeks.setdefault(f"{year}-W{week:02d}", [0.0, 0.0])
+            cell[0] += x
+            cell[1] += capacity
+        over_weeks = [(w, round(u, 2), round(c, 2)) for w, (u, c) in weeks.items() if u > c + 1e-9]
+        if over_days or over_weeks:
+            out.append(OverAllocation(inputs.names[key], capacity, over_days, over_weeks))
+    return out
 
 
 def preview(snapshot: PlanSnapshot, *, within_slack: bool) -> LevelingPreview:
@@ -239,4 +272,5 @@ def preview(snapshot: PlanSnapshot, *, within_slack: bool) -> LevelingPreview:
         warnings=inputs.warnings,
         last_run=LevelingRun.objects.filter(project=project, cleared_at__isnull=True).first(),
         problems=problems,
+        over_allocations=_over_allocations(inputs, now, clock.start_dates(list(range(horizon)))),
     )

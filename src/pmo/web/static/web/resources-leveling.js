@@ -28,6 +28,7 @@
       return data.tasks[p.value[0]] + "<br>" + p.seriesName + ": " + d(p.value[1]) + " – " + d(p.value[2] - DAY);
     };
     echarts.init(gantt).setOption({
+      animation: false,
       tooltip: {formatter: fmt},
       legend: {bottom: 0},
       grid: {left: 180, right: 30, top: 20, bottom: 50},
@@ -46,6 +47,7 @@
   if (hist && data.histogram) {
     var h = data.histogram;
     echarts.init(hist).setOption({
+      animation: false,
       tooltip: {trigger: "axis"},
       legend: {bottom: 0},
       grid: {left: 50, right: 20, top: 20, bottom: 60},

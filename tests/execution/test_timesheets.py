@@ -43,6 +43,19 @@ def test_grid_offers_assignments_and_non_project_time(
     grid = selectors.timesheet_grid(actor=people["member"], week_start=WEEK)
     assert [r.label for r in grid.rows] == ["Design", "Build", "Admin", "Leave", "Training"]
     assert grid.state == "empty"
+    # Reading a week writes nothing; the first save creates it.
+    from pmo.execution.models import Timesheet
+
+    assert (grid.sheet.pk, grid.sheet.version, Timesheet.objects.count()) == (None, 0, 0)
+    sheet = services.timesheet_save(
+        actor=people["member"],
+        week_start=WEEK,
+        version=0,
+        lines=[{"category": "training", "hours": [0, 0, 4, 0, 0, 0, 0]}],
+    )
+    with pytest.raises(Conflict):  # a second tab that read the empty week
+        services.timesheet_save(actor=people["member"], week_start=WEEK, version=0, lines=[])
+    assert sheet.version == 2
 
 
 def test_submit_then_the_pm_approves_and_the_line_is_locked(

@@ -158,7 +158,7 @@ class LineOut(Schema):
 
 
 class TimesheetOut(Schema):
-    id: int
+    id: int | None = Field(description="Empty for a week with nothing saved yet.")
     person: str
     week_start: dt.date
     submitted_at: dt.datetime | None
@@ -349,8 +349,8 @@ def _sheet_out(actor: Any, sheet: Any) -> dict[str, Any]:
     operation_id="timesheet_week",
 )
 def timesheet_week(request: HttpRequest, week_start: dt.date) -> Any:
-    """My timesheet for the week starting on this Monday (created empty on first read)."""
-    sheet = services.timesheet_for(request.auth, week_start)
+    """My timesheet for the week starting on this Monday (version 0: nothing saved yet)."""
+    sheet = selectors.week_sheet(actor=request.auth, week_start=week_start)
     return _sheet_out(request.auth, sheet)
 
 

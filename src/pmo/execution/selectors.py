@@ -25,7 +25,7 @@ from pmo.projects.policies import require_internal, visible_projects
 from pmo.resources.models import Assignment, ResourceRate
 
 from .models import DAYS, ActualCost, LineState, TaskComment, TimeCategory, Timesheet, TimesheetLine
-from .services import TIMESHEET_NOT_FOUND, _may_see_sheet, timesheet_for, week_of
+from .services import TIMESHEET_NOT_FOUND, _check_monday, _may_see_sheet, week_of
 
 CENT = Decimal("0.01")
 UPCOMING_DAYS = 28
@@ -330,11 +330,9 @@ class TimesheetGrid:
 def timesheet_grid(*, actor: Any, week_start: dt.date) -> TimesheetGrid:
     """The actor's week: a row per line already there, per current assignment on a task that
     is open during the week, and per non-project category (4 queries)."""
-    sheet = timesheet_for(actor, week_start)
+    sheet = week_sheet(actor=actor, week_start=week_start)
     week_end = week_start + dt.timedelta(days=DAYS - 1)
-    lines = list(
-        sheet.lines.select_related("task", "project", "decided_by").order_by("project", "pk")
-    )
+    lines = timesheet_lines(actor=actor, sheet=sheet) if sheet.pk else []
     rows: list[GridRow] = []
     by_key: dict[str, GridRow] = {}
     for line in lines:
@@ -372,6 +370,13 @@ def timesheet_grid(*, actor: Any, week_start: dt.date) -> TimesheetGrid:
     return TimesheetGrid(sheet, days, rows)
 
 
+def week_sheet(*, actor: Any, week_start: dt.date) -> Timesheet:
+    """The actor's timesheet of the week; an unsaved empty one when nothing is booked yet."""
+    _check_monday(week_start)
+    sheet = Timesheet.objects.filter(person=actor, week_start=week_start).first()
+    return sheet or Timesheet(person=actor, week_start=week_start, version=0)
+
+
 def timesheet_get(*, actor: Any, timesheet_id: int) -> Timesheet:
     sheet = Timesheet.objects.select_related("person").filter(pk=timesheet_id).first()
     if sheet is None or not _may_see_sheet(actor, sheet):
@@ -381,6 +386,8 @@ def timesheet_get(*, actor: Any, timesheet_id: int) -> Timesheet:
 
 def timesheet_lines(*, actor: Any, sheet: Timesheet) -> list[TimesheetLine]:
     """The lines `actor` may see: all for the person and the PMO, their projects' for a PM."""
+    if sheet.pk is None:
+        return []
     qs = sheet.lines.select_related("task", "project", "decided_by").order_by("pk")
     if sheet.person_id != actor.pk and not actor.is_pmo:
         qs = qs.filter(project__manager=actor)

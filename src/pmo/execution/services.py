@@ -83,8 +83,9 @@ DECIDE_TIME = "decide timesheets"
 
 
 def _check_version(obj: Any, version: int | None, thing: str) -> None:
-    """Refuse a write based on a stale read before judging its content."""
-    if version is not None and version != obj.version:
+    """Refuse a write based on a stale read before judging its content (version 0: read
+    before anything was saved)."""
+    if version is not None and version != obj.version and not (version == 0 and obj.version == 1):
         raise Conflict(STALE_VERSION.format(thing=thing, expected=version, current=obj.version))
 
 

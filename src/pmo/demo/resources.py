@@ -86,8 +86,13 @@ def demo_resources(people: dict[str, User]) -> None:
         ).pk
         for role in PLACEHOLDERS
     ]
-    for project in Project.objects.filter(stage=Stage.EXECUTION).select_related("manager"):
+    executing = list(
+        Project.objects.filter(stage=Stage.EXECUTION).select_related("manager").order_by("code")
+    )
+    for project in executing:
         _assign(project, by_user, placeholders)
+    if executing:
+        _overbook(executing[-1], by_user)
 
 
 def _assign(project: Project, by_user: dict[int, int], placeholders: list[int]) -> None:
@@ -107,4 +112,45 @@ def _assign(project: Project, by_user: dict[int, int], placeholders: list[int]) 
                 actor=project.manager,
                 project_id=project.pk,
                 data={"task_id": task.pk, "resource_id": rid, "units": share},
+            )
+
+
+def _overbook(project: Project, by_user: dict[int, int]) -> None:
+    """One member on three work packages that run at the same time, full time: the project's
+    Level resources page then has something to do."""
+    member = (
+        project.memberships.filter(role=ProjectRole.MEMBER, user_id__in=by_user)
+        .order_by("user__username")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    resource_id = by_user[member if member is not None else project.manager_id]
+    tasks = list(
+        Task.objects.filter(project=project, is_summary=False, duration__gt=2)
+        .exclude(early_start__isnull=True)
+        .order_by("-early_start", "position")
+    )
+    # the last work packages of the plan: still to come once the project is under way
+    for first in tasks:
+        together = [
+            t
+            for t in tasks
+            if t.early_start <= first.early_finish and first.early_start <= t.early_finish
+        ]
+        if len(together) >= 3:
+            break
+    else:
+        together = tasks[:3]
+    for task in together[:3]:
+        assigned = dict(task.assignments.values_list("resource_id", "pk"))
+        if resource_id in assigned:
+            services.assignment_update(
+                actor=project.manager, project_id=project.pk,
+                assignment_id=assigned[resource_id], version=None, data={"units": "1"},
+            )  # fmt: skip
+        else:
+            services.assignment_create(
+                actor=project.manager,
+                project_id=project.pk,
+                data={"task_id": task.pk, "resource_id": resource_id, "units": "1"},
             )

@@ -151,6 +151,17 @@ urlpatterns = [
     path("pmo/", home.pmo_home, name="pmo_home"),
     path("resources/", resources.resource_pool, name="resource_pool"),
     path("resources/usage/", resources.resource_usage, name="resource_usage"),
+    path("resources/forecast/", resources.capacity_forecast, name="capacity_forecast"),
+    path(
+        "resources/forecast/cell/",
+        resources.capacity_forecast_cell,
+        name="capacity_forecast_cell",
+    ),
+    path(
+        "resources/forecast.<str:fmt>",
+        resources.capacity_forecast_export,
+        name="capacity_forecast_export",
+    ),
     path("projects/<int:project_id>/level/", resources.leveling, name="leveling"),
     path(
         "projects/<int:project_id>/level/<int:run_id>/clear/",

@@ -1,9 +1,12 @@
-"""The resource pool and its usage across projects (a heat map of people or roles by week), and
-levelling a project: preview, accept with a reason, discard, and clear an accepted levelling."""
+"""The resource pool and its usage across projects (a heat map of people or roles by week);
+levelling a project (preview, accept with a reason, discard, clear); the capacity forecast with
+its drill-down, exports and what-if sandbox."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -14,9 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from pmo.core.errors import ValidationFailed
-from pmo.resources import selectors, services
+from pmo.core.errors import Forbidden, ValidationFailed
+from pmo.resources import forecast, selectors, services
+from pmo.resources.forecast import Hire, WhatIf
 from pmo.resources.leveling import LevelingPreview
+from pmo.resources.models import JobRole
 
 from .common import attempt, page, project_and_permissions
 
@@ -168,3 +173,176 @@ def leveling_clear(request: HttpRequest, project_id: int, run_id: int) -> HttpRe
             request, "Levelling cleared: the delayed tasks have their constraints back."
         )
     return redirect(reverse("leveling", args=[project.pk]))
+
+
+# --- capacity forecast --------------------------------------------------------------------------
+
+
+def _int(value: str, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _what_if(query: Any) -> WhatIf:
+    """The sandbox from the query string; rows left blank are ignored, bad ones refused."""
+    hires = []
+    for role, count, start in zip(
+        query.getlist("hire_role"),
+        query.getlist("hire_count"),
+        query.getlist("hire_from"),
+        strict=False,
+    ):
+        if role:
+            try:
+                day = dt.date.fromisoformat(start) if start else timezone.localdate()
+            except ValueError:
+                raise ValidationFailed(f"'{start}' is not a date.") from None
+            hires.append(Hire(role, _int(count, 0), day))
+    delays = {
+        _int(p, 0): _int(w, 0)
+        for p, w in zip(query.getlist("delay_project"), query.getlist("delay_weeks"), strict=False)
+        if p
+    }
+    drops = tuple(_int(p, 0) for p in query.getlist("drop_project") if p)
+    return WhatIf(hires=tuple(hires), delays=delays, drops=drops)
+
+
+def _forecast_from(request: HttpRequest) -> Any:
+    q = request.GET
+    kind = q.get("kind", "month")
+    return forecast.capacity_forecast_table(
+        actor=request.user,
+        start=_start(q.get("start", "")),
+        count=_int(q.get("count", ""), 12 if kind == "month" else 26),
+        kind=kind,
+        group_by=q.get("group_by", "role"),
+        what_if=_what_if(q),
+    )
+
+
+def _forecast_chart(table: Any) -> dict[str, Any]:
+    """Heat-map cells: [period, row, utilisation capped at 2 for the colour, the text]."""
+
+    def text(row: Any, j: int) -> str:
+        u = row.utilisation[j]
+        hours = f"{row.demand[j]:g} h of {row.supply[j]:g} h"
+        if u is None:
+            return f"demand without supply ({hours})" if row.demand[j] else "no supply"
+        return f"{u * 100:.0f} % ({hours})"
+
+    return {
+        "periods": table.periods,
+        "rows": [r.label for r in table.rows],
+        "keys": [r.key for r in table.rows],
+        "cells": [
+            [j, i, min(u, 2.0) if u is not None else (2.0 if r.demand[j] else 0.0), text(r, j)]
+            for i, r in enumerate(table.rows)
+            for j, u in enumerate(r.utilisation)
+        ],
+    }
+
+
+def _grid(table: Any, request: HttpRequest) -> list[dict[str, Any]]:
+    """The table's cells with their colour, text and drill-down address."""
+    base = reverse("capacity_forecast_cell")
+    query = request.GET.copy()
+    rows = []
+    for row in table.rows:
+        cells = []
+        for j, period in enumerate(table.periods):
+            u, demand = row.utilisation[j], row.demand[j]
+            css = (
+                "over" if row.over[j] else "free" if not demand
+                else "high" if u is not None and u > 0.8 else "low"
+            )  # fmt: skip
+            query.setlist("cell", [row.key])
+            query.setlist("period", [period])
+            cells.append(
+                {
+                    "css": css,
+                    "text": f"{u * 100:.0f} %"
+                    if u is not None
+                    else (f"{demand:g} h" if demand else "—"),
+                    "title": f"{demand:g} h of {row.supply[j]:g} h",
+                    "url": f"{base}?{query.urlencode()}",
+                }
+            )
+        rows.append({"label": row.label, "cells": cells})
+    return rows
+
+
+@page("GET")
+def capacity_forecast(request: HttpRequest) -> HttpResponse:
+    """The heat map of utilisation, its table, exports and the what-if sandbox."""
+    if not forecast.may_see_forecast(request.user):
+        raise Forbidden(forecast.FORECAST_FORBIDDEN)
+    table, refusal = None, ""
+    try:
+        table = _forecast_from(request)
+    except ValidationFailed as exc:
+        refusal = exc.message
+    context = {
+        "table": table,
+        "grid": _grid(table, request) if table else [],
+        "refusal": refusal,
+        "chart": _forecast_chart(table) if table else None,
+        "query": request.GET.urlencode(),
+        "q": request.GET,
+        "roles": list(JobRole.objects.values_list("name", flat=True)),
+        "projects": list(
+            forecast.running_projects()
+            .filter(tasks__assignments__isnull=False)
+            .distinct()
+            .order_by("code")
+            .values_list("pk", "code", "name")
+        ),
+        "groups": forecast.GROUPS,
+    }
+    return render(request, "web/resources/forecast.html", context)
+
+
+@page("GET")
+def capacity_forecast_cell(request: HttpRequest) -> HttpResponse:
+    """The people and tasks behind one cell (an htmx partial)."""
+    try:
+        cell = forecast.forecast_cell(
+            _forecast_from(request), request.GET.get("cell", ""), request.GET.get("period", "")
+        )
+    except ValidationFailed as exc:
+        return render(request, "web/resources/_forecast_cell.html", {"refusal": exc.message})
+    return render(request, "web/resources/_forecast_cell.html", {"cell": cell})
+
+
+@page("GET")
+def capacity_forecast_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The forecast table as CSV or Excel, with the same filters and sandbox as the page."""
+    try:
+        lines = forecast.forecast_rows(_forecast_from(request))
+    except ValidationFailed as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain")
+    name = f"capacity-forecast-{timezone.localdate():%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        writer = csv.writer(response)
+        for line in lines:
+            writer.writerow([x.isoformat() if isinstance(x, dt.date) else x for x in line])
+        return response
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Capacity forecast"
+    for line in lines:
+        sheet.append(line)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from pmo.core.errors import Forbidden, ValidationFailed
+from pmo.core.errors import Forbidden, NotFound, ValidationFailed
 from pmo.resources import forecast, selectors, services
 from pmo.resources.forecast import Hire, WhatIf
 from pmo.resources.leveling import LevelingPreview
@@ -188,12 +188,10 @@ def _int(value: str, default: int) -> int:
 def _what_if(query: Any) -> WhatIf:
     """The sandbox from the query string; rows left blank are ignored, bad ones refused."""
     hires = []
-    for role, count, start in zip(
-        query.getlist("hire_role"),
-        query.getlist("hire_count"),
-        query.getlist("hire_from"),
-        strict=False,
-    ):
+    counts, starts = query.getlist("hire_count"), query.getlist("hire_from")
+    for i, role in enumerate(query.getlist("hire_role")):
+        count = counts[i] if i < len(counts) else "1"
+        start = starts[i] if i < len(starts) else ""
         if role:
             try:
                 day = dt.date.fromisoformat(start) if start else timezone.localdate()
@@ -306,6 +304,8 @@ def capacity_forecast(request: HttpRequest) -> HttpResponse:
 @page("GET")
 def capacity_forecast_cell(request: HttpRequest) -> HttpResponse:
     """The people and tasks behind one cell (an htmx partial)."""
+    if not forecast.may_see_forecast(request.user):
+        raise Forbidden(forecast.FORECAST_FORBIDDEN)
     try:
         cell = forecast.forecast_cell(
             _forecast_from(request), request.GET.get("cell", ""), request.GET.get("period", "")
@@ -318,6 +318,10 @@ def capacity_forecast_cell(request: HttpRequest) -> HttpResponse:
 @page("GET")
 def capacity_forecast_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The forecast table as CSV or Excel, with the same filters and sandbox as the page."""
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(f"No export as '{fmt}'; use csv or xlsx.")
+    if not forecast.may_see_forecast(request.user):
+        raise Forbidden(forecast.FORECAST_FORBIDDEN)
     try:
         lines = forecast.forecast_rows(_forecast_from(request))
     except ValidationFailed as exc:

@@ -39,7 +39,8 @@ def booked(project, people, tasks, pool):
      ("member", 403), ("client", 403)],
 )  # fmt: skip
 @pytest.mark.parametrize(
-    "url", [URL + Q, URL + "cell/" + Q + "&cell=Developer&period=2027-W09", "/resources/forecast.csv"]
+    "url",
+    [URL + Q, URL + "cell/" + Q + "&cell=Developer&period=2027-W09", "/resources/forecast.csv"],
 )
 def test_the_forecast_is_for_the_pmo_and_executives(people, booked, who, status, url):
     assert _client(people, who).get(url).status_code == status

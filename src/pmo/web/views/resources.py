@@ -50,7 +50,8 @@ def resource_usage(request: HttpRequest) -> HttpResponse:
         weeks=WEEKS,
         group_by=group_by,
     )
-    return render(request, "web/resources/usage.html", {"usage": usage})
+    context = {"usage": usage, "may_forecast": forecast.may_see_forecast(request.user)}
+    return render(request, "web/resources/usage.html", context)
 
 
 # --- levelling ----------------------------------------------------------------------------------

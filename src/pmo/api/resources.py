@@ -13,7 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from pmo.projects.policies import access_project
-from pmo.resources import selectors, services
+from pmo.resources import forecast, selectors, services
 
 from .pagination import Pagination
 from .schemas import MAX_DB_INT, Id, PathId, Text, Version, patch_data, problems
@@ -394,3 +394,128 @@ def leveling_run_list(request: HttpRequest, project_id: PathId) -> Any:
 )
 def leveling_clear(request: HttpRequest, project_id: PathId, run_id: RunId) -> Any:
     return services.leveling_clear(actor=request.auth, project_id=project_id, run_id=run_id)
+
+
+# --- capacity forecast --------------------------------------------------------------------------
+
+GroupBy = Literal["role", "person", "department"]
+Kind = Literal["week", "month"]
+Count = Annotated[int, Query(ge=1, le=104)]
+
+
+class ForecastRowOut(Schema):
+    key: str = Field(description="Names the row for the drill-down.")
+    label: str
+    supply: list[float]
+    demand: list[float]
+    utilisation: list[float | None] = Field(description="Demand / supply; empty with no supply.")
+    over: list[bool]
+
+
+class ForecastOut(Schema):
+    group_by: str
+    kind: str
+    periods: list[str]
+    starts: list[dt.date]
+    rows: list[ForecastRowOut]
+    over_cells: int
+
+
+class CellPersonOut(Schema):
+    name: str
+    supply: float
+    demand: float
+
+
+class CellTaskOut(Schema):
+    project: str
+    task: str
+    person: str
+    hours: float
+
+
+class ForecastCellOut(Schema):
+    label: str
+    period: str
+    supply: float
+    demand: float
+    utilisation: float | None
+    people: list[CellPersonOut]
+    tasks: list[CellTaskOut]
+
+
+class HireIn(Schema):
+    role: Text = Field(max_length=100)
+    count: Annotated[int, Field(ge=1, le=100)] = 1
+    start: dt.date
+
+
+class WhatIfIn(Schema):
+    start: dt.date
+    count: Annotated[int, Field(ge=1, le=104)] = 12
+    kind: Kind = "month"
+    group_by: GroupBy = "role"
+    hires: list[HireIn] = []
+    delays: dict[int, Annotated[int, Field(ge=1, le=104)]] = Field(
+        {}, description="Project id → weeks to delay it by."
+    )
+    drops: list[Id] = Field([], description="Ids of projects to leave out.")
+
+
+@router.get(
+    "/capacity/forecast",
+    response={200: ForecastOut, **problems(403, 422)},
+    operation_id="capacity_forecast",
+)
+def capacity_forecast(
+    request: HttpRequest,
+    start: dt.date,
+    count: Count = 12,
+    kind: Kind = "month",
+    group_by: GroupBy = "role",
+) -> Any:
+    return forecast.capacity_forecast_table(
+        actor=request.auth, start=start, count=count, kind=kind, group_by=group_by
+    )
+
+
+@router.get(
+    "/capacity/forecast/cell",
+    response={200: ForecastCellOut, **problems(403, 422)},
+    operation_id="capacity_forecast_cell",
+)
+def capacity_forecast_cell(
+    request: HttpRequest,
+    start: dt.date,
+    cell: Annotated[str, Query(max_length=300, description="A row's key.")],
+    period: Annotated[str, Query(max_length=10, description="2027-W09 or 2027-03.")],
+    count: Count = 12,
+    kind: Kind = "month",
+    group_by: GroupBy = "role",
+) -> Any:
+    table = forecast.capacity_forecast_table(
+        actor=request.auth, start=start, count=count, kind=kind, group_by=group_by
+    )
+    return forecast.forecast_cell(table, cell, period)
+
+
+@router.post(
+    "/capacity/what-if",
+    response={200: ForecastOut, **problems(403, 422)},
+    operation_id="capacity_what_if",
+)
+def capacity_what_if(request: HttpRequest, payload: WhatIfIn) -> Any:
+    """The forecast with hires added and projects delayed or dropped; nothing is written."""
+    what_if = forecast.WhatIf(
+        hires=tuple(forecast.Hire(h.role, h.count, h.start) for h in payload.hires),
+        delays=dict(payload.delays),
+        drops=tuple(payload.drops),
+    )
+    return forecast.capacity_forecast_table(
+        actor=request.auth,
+        start=payload.start,
+        count=payload.count,
+        kind=payload.kind,
+        group_by=payload.group_by,
+        what_if=what_if,
+    )

@@ -85,3 +85,39 @@ def test_manager_levels_an_over_allocated_plan_and_the_histogram_flattens(
     expect(page.locator(".message-success")).to_contain_text("Levelling cleared")
     assert not Task.objects.filter(project=project, constraint_type="SNET").exists()
     expect(page.locator("#leveling-histogram")).to_have_attribute("data-peak-before", "4.0")
+
+
+def test_pmo_drills_into_the_capacity_forecast_and_tries_a_hire(
+    browser: Browser,
+    live_server: Any,
+    shot: Callable[[Page, str], Path],
+    person: Callable[..., Any],
+    log_in: Callable[[Page, str], None],
+) -> None:
+    pia = person("pia", "Pia", OrgRole.PROJECT_MANAGER)
+    admin = person("pmo", "Pat", OrgRole.PMO_ADMIN)
+    _over_allocated_project(pia, admin)
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    log_in(page, "pmo")
+    page.goto(f"{live_server.url}/resources/usage/?start=2027-03-01")
+    page.click("text=Capacity forecast")
+    page.select_option("select[name=kind]", "week")
+    page.fill("input[name=count]", "6")
+    page.fill("input[name=start]", "2027-03-01")
+    page.click("button:has-text('Show')")
+    heatmap = page.locator("#forecast-heatmap")
+    expect(heatmap.locator("canvas").first).to_be_visible()
+    assert int(heatmap.get_attribute("data-over-cells") or 0) >= 1
+    page.locator("td.cell.over").first.click()
+    drill = page.locator("#forecast-cell")
+    expect(drill.get_by_role("table", name="Tasks behind the cell")).to_contain_text("API")
+    expect(drill).to_contain_text("Ada Lovelace")
+    shot(page, "resources-capacity-forecast")
+
+    page.select_option("select[name=hire_role]", "Developer")
+    page.fill("input[name=hire_count]", "3")
+    page.fill("input[name=hire_from]", "2027-03-01")
+    page.click("button:has-text('Show')")
+    expect(page.locator("text=nothing has been saved")).to_be_visible()
+    expect(page.locator("#forecast-heatmap")).to_have_attribute("data-over-cells", "0")

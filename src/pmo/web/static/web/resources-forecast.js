@@ -15,11 +15,11 @@
     grid: {left: 190, right: 30, top: 10, bottom: 70},
     xAxis: {type: "category", data: data.periods, splitArea: {show: true}},
     yAxis: {type: "category", data: data.rows, inverse: true, splitArea: {show: true}},
-    visualMap: {min: 0, max: 2, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+    visualMap: {dimension: 2, min: 0, max: 2, calculable: true, orient: "horizontal", left: "center", bottom: 0,
                 text: ["200 %+", "0 %"],
                 inRange: {color: ["#f1f5f9", "#bbf7d0", "#fef08a", "#f87171", "#b91c1c"]}},
     series: [{type: "heatmap", data: data.cells, label: {show: data.periods.length <= 26,
-              formatter: function (p) { return Math.round(p.value[2] * 100); }, fontSize: 10}}]
+              formatter: function (p) { return String(p.value[3]).split(" (")[0]; }, fontSize: 10}}]
   });
   chart.on("click", function (p) {
     var params = new URLSearchParams(query);

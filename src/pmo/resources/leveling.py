@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Prefetch
 
 from pmo.core.errors import ValidationFailed
+from pmo.engine import Constraint
 from pmo.engine.leveling import LevelingError, level, violations
-from pmo.planning.models import Dependency, Schedule, Task
+from pmo.planning.adapters import PlanClock, engine_calendar
+from pmo.planning.models import Calendar, Dependency, Schedule, Task
 from pmo.planning.services import plan_clock, schedule_for
 from pmo.projects.models import Project
 
 from .adapters import LevelingInputs, daily_load, leveling_inputs
-from .models import Assignment, LevelingRun, ResourceException
+from .models import Assignment, ResourceException
 
 TIME_LIMIT = 2.0  # seconds of search after the constructive schedule
 NOTHING_TO_LEVEL = "No task of this plan has a person assigned: there is nothing to level."
@@ -93,6 +95,7 @@ class TaskDates:
     finish: dt.date | None
     levelled_start: dt.date
     levelled_finish: dt.date
+    project: str = ""  #: the project's code when several plans are levelled together
 
     @property
     def delay(self) -> int:
@@ -137,7 +140,7 @@ class OverAllocation:
 
 @dataclass(frozen=True)
 class LevelingPreview:
-    project: Project
+    project: Project | None  #: None when several plans are levelled together
     signature: str
     within_slack: bool
     status: str
@@ -149,7 +152,7 @@ class LevelingPreview:
     over_capacity_before: int  #: person-days over capacity in the current plan
     over_capacity_after: int
     warnings: tuple[str, ...] = ()
-    last_run: LevelingRun | None = None
+    projects: list[Project] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     over_allocations: list[OverAllocation] = field(default_factory=list)
 
@@ -197,14 +200,69 @@ def _over_allocations(
 
 def preview(snapshot: PlanSnapshot, *, within_slack: bool) -> LevelingPreview:
     """Level the plan in memory; nothing is written."""
-    project, schedule = snapshot.project, snapshot.schedule
-    clock = plan_clock(schedule)
-    leaves = [t for t in snapshot.tasks if not t.is_summary]
-    if not any(not a.resource.is_placeholder for a in snapshot.assignments) or not leaves:
-        raise ValidationFailed(NOTHING_TO_LEVEL)
-    inputs = leveling_inputs(
-        snapshot.tasks, snapshot.links, clock, snapshot.assignments, snapshot.elsewhere
+    return _preview([snapshot], plan_clock(snapshot.schedule), within_slack=within_slack)
+
+
+def preview_together(
+    snapshots: list[PlanSnapshot], *, priorities: dict[int, int] | None = None
+) -> LevelingPreview:
+    """Level several plans that share people in one engine call over their union; nothing is
+    written. Each plan keeps its own start; `priorities` (project id -> whole number, higher
+    first) decide who goes first among schedules of the same finish."""
+    starts = [s.schedule.start for s in snapshots]
+    default = Calendar.objects.filter(is_default=True).first()
+    exceptions = list(default.exceptions.all()) if default else []
+    clock = PlanClock(calendar=engine_calendar(default, exceptions), start=min(starts))
+    return _preview(snapshots, clock, within_slack=False, priorities=priorities or {})
+
+
+def together_signature(snapshots: list[PlanSnapshot]) -> str:
+    joined = "|".join(f"{s.project.pk}:{s.signature}" for s in snapshots)
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+def _preview(
+    snapshots: list[PlanSnapshot],
+    clock: PlanClock,
+    *,
+    within_slack: bool,
+    priorities: dict[int, int] | None = None,
+) -> LevelingPreview:
+    together = len(snapshots) > 1
+    selected = {s.project.pk for s in snapshots}
+    tasks = [t for s in snapshots for t in s.tasks]
+    links = [d for s in snapshots for d in s.links]
+    assignments = [a for s in snapshots for a in s.assignments]
+    elsewhere = list(
+        {
+            a.pk: a for s in snapshots for a in s.elsewhere if a.task.project_id not in selected
+        }.values()
     )
+    leaves = [t for t in tasks if not t.is_summary]
+    if not any(not a.resource.is_placeholder for a in assignments) or not leaves:
+        raise ValidationFailed(NOTHING_TO_LEVEL)
+    inputs = leveling_inputs(tasks, links, clock, assignments, elsewhere)
+    task_priority: dict[str, int] = {}
+    if together:
+        # each plan starts no earlier than its own start, as it does on its own
+        first = dict(
+            zip(
+                (s.project.pk for s in snapshots),
+                clock.start_offsets([s.schedule.start for s in snapshots]),
+                strict=True,
+            )
+        )
+        activities = []
+        for activity, task in zip(inputs.network.activities, tasks, strict=True):
+            if activity.constraint is None and first[task.project_id] > 0:
+                activity = replace(activity, constraint=Constraint("SNET", first[task.project_id]))
+            activities.append(activity)
+        inputs = replace(inputs, network=replace(inputs.network, activities=activities))
+        task_priority = {
+            str(t.pk): max(0, int((priorities or {}).get(t.project_id, 0)))
+            for t in leaves
+            if (priorities or {}).get(t.project_id)
+        }
     try:
         result = level(
             inputs.network,
@@ -213,6 +271,7 @@ def preview(snapshot: PlanSnapshot, *, within_slack: bool) -> LevelingPreview:
             seed=0,
             mode="within_slack" if within_slack else "shortest",
             fixed_loads=inputs.fixed_loads,
+            priorities=task_priority or None,
         )
     except LevelingError as exc:
         raise ValidationFailed(NOT_LEVELLED.format(reason=exc)) from exc
@@ -229,11 +288,18 @@ def preview(snapshot: PlanSnapshot, *, within_slack: bool) -> LevelingPreview:
     ends = [int(result.finishes[row[str(t.pk)]]) for t in leaves]
     levelled_starts = clock.start_dates([after[str(t.pk)] for t in leaves])
     levelled_finishes = clock.finish_dates(ends)
+    codes = {snap.project.pk: snap.project.code for snap in snapshots}
+    finishes = [snap.schedule.finish for snap in snapshots]
     rows = []
     for t, s, f in zip(leaves, levelled_starts, levelled_finishes, strict=True):
         if t.duration == 0:
             s = f  # a milestone sits at the end of its day, as the plan shows it
-        rows.append(TaskDates(t.pk, t.wbs, t.name, t.early_start, t.early_finish, s, f))
+        rows.append(
+            TaskDates(
+                t.pk, t.wbs, t.name, t.early_start, t.early_finish, s, f,
+                project=codes[t.project_id] if together else "",
+            )
+        )  # fmt: skip
     horizon = max([*ends, *(now[k] + 1 for k in now), 1]) + 1
     histogram = None
     if inputs.capacity:
@@ -258,19 +324,19 @@ def preview(snapshot: PlanSnapshot, *, within_slack: bool) -> LevelingPreview:
         else []
     )
     return LevelingPreview(
-        project=project,
-        signature=snapshot.signature,
+        project=None if together else snapshots[0].project,
+        signature=together_signature(snapshots) if together else snapshots[0].signature,
         within_slack=within_slack,
         status=result.status,
         message=result.message,
-        finish_before=schedule.finish,
+        finish_before=max((f for f in finishes if f), default=None),
         finish_after=clock.finish_dates([result.finish])[0] if leaves else None,
         tasks=rows,
         histogram=histogram,
         over_capacity_before=_over_days(inputs, now, horizon),
         over_capacity_after=_over_days(inputs, after, horizon),
         warnings=inputs.warnings,
-        last_run=LevelingRun.objects.filter(project=project, cleared_at__isnull=True).first(),
+        projects=[snap.project for snap in snapshots],
         problems=problems,
         over_allocations=_over_allocations(inputs, now, clock.start_dates(list(range(horizon)))),
     )

@@ -338,8 +338,6 @@ def leveling_accept(
     """Apply a previewed levelling: each delayed task gets a *start no earlier than* its
     levelled start (what a levelling delay achieves), the plan is rescheduled, and the run is
     recorded with the constraints it replaced. Refused (409) when the plan changed since."""
-    from pmo.planning.services import schedule_recompute
-
     from .leveling import plan_snapshot
 
     project = _levelable_project(actor, project_id)
@@ -350,11 +348,29 @@ def leveling_accept(
     if signature != snapshot_.signature:
         raise Conflict(LEVEL_STALE)
     tasks = {str(t.pk): t for t in snapshot_.tasks if not t.is_summary}
+    for task_id in starts:
+        if str(task_id) not in tasks:
+            raise ValidationFailed(LEVEL_BAD_TASK.format(id=task_id))
+    run = _apply_levelling(actor, snapshot_, starts, reason, within_slack=within_slack)
+    if run is None:
+        raise ValidationFailed(LEVEL_NOTHING)
+    return run
+
+
+def _apply_levelling(
+    actor: User, snapshot_: Any, starts: Mapping[str, Any], reason: str, *, within_slack: bool
+) -> LevelingRun | None:
+    """Delay the plan's tasks named in `starts` to their levelled starts and record the run;
+    None when no task of this plan moves."""
+    from pmo.planning.services import schedule_recompute
+
+    project = snapshot_.project
+    tasks = {str(t.pk): t for t in snapshot_.tasks if not t.is_summary}
     moves: list[dict[str, Any]] = []
     for task_id, value in starts.items():
         task = tasks.get(str(task_id))
         if task is None:
-            raise ValidationFailed(LEVEL_BAD_TASK.format(id=task_id))
+            continue
         day = value if isinstance(value, dt.date) else _iso_date(value, task_id)
         if task.early_start is None or day < task.early_start:
             raise ValidationFailed(LEVEL_EARLIER.format(name=task.name, start=task.early_start))
@@ -375,7 +391,7 @@ def leveling_accept(
             }
         )
     if not moves:
-        raise ValidationFailed(LEVEL_NOTHING)
+        return None
     finish_before = snapshot_.schedule.finish
     for move in moves:
         task = tasks[str(move["task_id"])]
@@ -484,3 +500,74 @@ def leveling_clear(*, actor: User, project_id: int, run_id: int) -> LevelingRun:
         changes={"cleared_at": [None, run.cleared_at.isoformat()], "restored_tasks": [0, restored]},
     )
     return run
+
+
+# --- levelling several plans together ------------------------------------------------------------
+
+LEVEL_TOGETHER_PMO = "Only the PMO levels several projects together."
+LEVEL_TOGETHER_FEW = "Choose at least two projects to level together."
+LEVEL_TOGETHER_MANY = "Level at most {max} projects together."
+MAX_TOGETHER = 20
+
+
+def _together(actor: User, project_ids: list[int], *, for_update: bool) -> list[Any]:
+    from .leveling import plan_snapshot
+
+    _require_pmo_to_level(actor)
+    ids = sorted(set(project_ids))
+    if len(ids) < 2:
+        raise ValidationFailed(LEVEL_TOGETHER_FEW)
+    if len(ids) > MAX_TOGETHER:
+        raise ValidationFailed(LEVEL_TOGETHER_MANY.format(max=MAX_TOGETHER))
+    projects = [
+        _levelable_project(actor, pk) if for_update else access_project(actor, pk) for pk in ids
+    ]
+    return [plan_snapshot(p) for p in projects]
+
+
+def _require_pmo_to_level(actor: User) -> None:
+    if not is_pmo(actor):
+        raise Forbidden(LEVEL_TOGETHER_PMO)
+
+
+def leveling_preview_together(
+    *, actor: User, project_ids: list[int], priorities: Mapping[int, int] | None = None
+) -> Any:
+    """Level several projects that share people in one engine call; nothing is written."""
+    from .leveling import preview_together
+
+    snapshots = _together(actor, project_ids, for_update=False)
+    return preview_together(snapshots, priorities=dict(priorities or {}))
+
+
+@transaction.atomic
+def leveling_accept_together(
+    *,
+    actor: User,
+    project_ids: list[int],
+    signature: str,
+    starts: Mapping[str, Any],
+    reason: str,
+) -> list[LevelingRun]:
+    """Apply a levelling of several projects: one recorded run per project whose tasks move,
+    all in one transaction; refused (409) when any of the plans changed since the preview."""
+    from .leveling import together_signature
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(LEVEL_NEEDS_REASON, extra={"errors": {"reason": LEVEL_NEEDS_REASON}})
+    snapshots = _together(actor, project_ids, for_update=True)
+    if signature != together_signature(snapshots):
+        raise Conflict(LEVEL_STALE)
+    known = {str(t.pk) for s in snapshots for t in s.tasks if not t.is_summary}
+    for task_id in starts:
+        if str(task_id) not in known:
+            raise ValidationFailed(LEVEL_BAD_TASK.format(id=task_id))
+    runs = [
+        run
+        for s in snapshots
+        if (run := _apply_levelling(actor, s, starts, reason, within_slack=False)) is not None
+    ]
+    if not runs:
+        raise ValidationFailed(LEVEL_NOTHING)
+    return runs

@@ -152,6 +152,7 @@ urlpatterns = [
     path("resources/", resources.resource_pool, name="resource_pool"),
     path("resources/usage/", resources.resource_usage, name="resource_usage"),
     path("resources/forecast/", resources.capacity_forecast, name="capacity_forecast"),
+    path("resources/level/", resources.leveling_together, name="leveling_together"),
     path(
         "resources/forecast/cell/",
         resources.capacity_forecast_cell,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pmo.core.errors import Forbidden, NotFound, ValidationFailed
+from pmo.projects.policies import is_pmo
 from pmo.resources import forecast, selectors, services
 from pmo.resources.forecast import Hire, WhatIf
 from pmo.resources.leveling import LevelingPreview
@@ -351,3 +352,75 @@ def capacity_forecast_export(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+# --- levelling several projects together --------------------------------------------------------
+
+
+class LevelingTogetherForm(LevelingAcceptForm):
+    projects = forms.CharField(widget=forms.HiddenInput)
+
+
+@page("GET", "POST")
+def leveling_together(request: HttpRequest) -> HttpResponse:
+    """The PMO levels the projects it ticks together (GET previews, POST accepts)."""
+    if not is_pmo(request.user):
+        raise Forbidden(services.LEVEL_TOGETHER_PMO)
+    source = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        chosen = [_int(p, 0) for p in source.get("projects", "").split(",") if p]
+    else:
+        chosen = [_int(p, 0) for p in source.getlist("project")]
+    priorities = {pk: _int(source.get(f"priority_{pk}", ""), 0) for pk in chosen}
+    form = LevelingTogetherForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        runs = attempt(
+            request,
+            lambda: services.leveling_accept_together(
+                actor=request.user,
+                project_ids=chosen,
+                signature=form.cleaned_data["signature"],
+                starts=form.cleaned_data["starts"],
+                reason=form.cleaned_data["reason"],
+            ),
+            form=form,
+        )
+        if runs is not None:
+            codes = ", ".join(r.project.code for r in runs)
+            messages.success(request, f"Levelling accepted on {codes}.")
+            query = "&".join(f"project={pk}" for pk in chosen)
+            return redirect(f"{reverse('leveling_together')}?{query}")
+    preview, refusal = None, ""
+    if chosen:
+        try:
+            preview = services.leveling_preview_together(
+                actor=request.user, project_ids=chosen, priorities=priorities
+            )
+        except ValidationFailed as exc:
+            refusal = exc.message
+    if preview is not None:
+        fresh = {
+            "signature": preview.signature,
+            "starts": json.dumps(preview.starts),
+            "projects": ",".join(str(pk) for pk in chosen),
+        }
+        if request.method == "GET":
+            form = LevelingTogetherForm(initial=fresh)
+        else:
+            form.data = form.data.copy()
+            form.data.update(fresh)
+    candidates = list(
+        forecast.running_projects()
+        .filter(tasks__assignments__isnull=False)
+        .distinct()
+        .select_related("portfolio")
+        .order_by("code")
+    )
+    context = {
+        "candidates": [(p, p.pk in chosen, priorities.get(p.pk, 0)) for p in candidates],
+        "preview": preview,
+        "refusal": refusal,
+        "form": form,
+        "chart": _charts(preview) if preview is not None else None,
+    }
+    return render(request, "web/resources/leveling_together.html", context)

@@ -90,3 +90,44 @@ def test_only_the_pmo_levels_projects_together_and_needs_two(people, shared):
         services.leveling_preview_together(actor=people["manager"], project_ids=[a.pk, b.pk])
     with pytest.raises(ValidationFailed, match="at least two"):
         services.leveling_preview_together(actor=people["pmo_admin"], project_ids=[a.pk, a.pk])
+
+
+ROLES = ["anonymous", "outsider", "client", "member", "sponsor", "manager", "pmo_analyst",
+         "pmo_admin"]  # fmt: skip
+
+
+def test_api_matrices_for_levelling_together(api_as, people, shared):
+    a, b, tasks = shared
+    url = "/api/v1/capacity/leveling"
+    body = {"project_ids": [a.pk, b.pk], "priorities": {str(a.pk): 3}}
+    got = [
+        api_as(who).post(f"{url}/preview", body, content_type="application/json").status_code
+        for who in ROLES
+    ]
+    assert got == [401, 403, 403, 403, 403, 403, 200, 200]
+    answer = api_as("pmo_admin").post(f"{url}/preview", body, content_type="application/json")
+    preview = answer.json()
+    assert preview["project_ids"] == [a.pk, b.pk]
+    assert [t["project"] for t in preview["tasks"] if t["moved"]] == ["PRJ-002"]
+    got = []
+    for who in ROLES:
+        fresh = _preview(people, a, b, priorities={a.pk: 3})
+        accept = {
+            "project_ids": [a.pk, b.pk],
+            "signature": fresh.signature,
+            "starts": fresh.starts,
+            "reason": "matrix",
+        }
+        got.append(
+            api_as(who).post(f"{url}/runs", accept, content_type="application/json").status_code
+        )
+        for run in LevelingRun.objects.filter(cleared_at__isnull=True):
+            services.leveling_clear(actor=people["pmo_admin"], project_id=run.project_id,
+                                    run_id=run.pk)  # fmt: skip
+    assert got == [401, 403, 403, 403, 403, 403, 201, 201]
+    stale = {"project_ids": [a.pk, b.pk], "signature": "x", "starts": {}, "reason": "r"}
+    response = api_as("pmo_admin").post(f"{url}/runs", stale, content_type="application/json")
+    assert response.status_code == 409
+    one = {"project_ids": [a.pk], "priorities": {}}
+    response = api_as("pmo_admin").post(f"{url}/preview", one, content_type="application/json")
+    assert response.status_code == 422

@@ -519,3 +519,60 @@ def capacity_what_if(request: HttpRequest, payload: WhatIfIn) -> Any:
         group_by=payload.group_by,
         what_if=what_if,
     )
+
+
+# --- levelling several projects together --------------------------------------------------------
+
+
+class LevelledTaskTogetherOut(LevelledTaskOut):
+    project: str = Field(description="The project's code.")
+
+
+class LevelingTogetherPreviewOut(LevelingPreviewOut):
+    tasks: list[LevelledTaskTogetherOut]  # type: ignore[assignment]
+    project_ids: list[int]
+
+    @staticmethod
+    def resolve_project_ids(obj: Any) -> list[int]:
+        return [p.pk for p in obj.projects]
+
+
+class LevelingTogetherIn(Schema):
+    project_ids: list[Id] = Field(min_length=2, max_length=20)
+    priorities: dict[int, Annotated[int, Field(ge=0, le=1000)]] = Field(
+        {}, description="Project id → priority; higher goes first."
+    )
+
+
+class LevelingTogetherAcceptIn(Schema):
+    project_ids: list[Id] = Field(min_length=2, max_length=20)
+    signature: Text = Field(max_length=64)
+    starts: dict[str, dt.date]
+    reason: Text = Field(max_length=2000)
+
+
+@router.post(
+    "/capacity/leveling/preview",
+    response={200: LevelingTogetherPreviewOut, **problems(403, 404, 422)},
+    operation_id="leveling_together_preview",
+)
+def leveling_together_preview(request: HttpRequest, payload: LevelingTogetherIn) -> Any:
+    """Level several projects that share people in one engine call; nothing is written."""
+    return services.leveling_preview_together(
+        actor=request.auth, project_ids=payload.project_ids, priorities=payload.priorities
+    )
+
+
+@router.post(
+    "/capacity/leveling/runs",
+    response={201: list[LevelingRunOut], **problems(403, 404, 409, 422)},
+    operation_id="leveling_together_accept",
+)
+def leveling_together_accept(request: HttpRequest, payload: LevelingTogetherAcceptIn) -> Any:
+    return 201, services.leveling_accept_together(
+        actor=request.auth,
+        project_ids=payload.project_ids,
+        signature=payload.signature,
+        starts=payload.starts,
+        reason=payload.reason,
+    )

@@ -299,6 +299,7 @@ def capacity_forecast(request: HttpRequest) -> HttpResponse:
             .values_list("pk", "code", "name")
         ),
         "groups": forecast.GROUPS,
+        "may_level": is_pmo(request.user),
     }
     return render(request, "web/resources/forecast.html", context)
 

@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Portfolio", "portfolio"),
     ("Projects", "project_list"),
     ("My work", "my_work"),
+    ("Resources", "resource_usage"),
     ("PMO", "pmo_home"),
 ]
 

@@ -265,3 +265,33 @@ def test_over_allocation_is_listed_per_day_and_per_week(project, people, clash):
     assert [d for d, _ in ada.days] == [MONDAY + dt.timedelta(days=i) for i in range(5)]
     assert all(units == 2.0 for _, units in ada.days)
     assert ada.weeks == [("2027-W09", 10.0, 5.0)]
+
+
+def test_accepting_reopens_an_approved_plan_while_planning(project, people, clash):
+    from pmo.planning.models import PlanState, Schedule
+
+    Schedule.objects.filter(project=project).update(plan_state=PlanState.APPROVED)
+    result = _preview(project, people)
+    services.leveling_accept(
+        actor=people["manager"],
+        project_id=project.pk,
+        signature=result.signature,
+        starts=result.starts,
+        reason="r",
+    )
+    assert Schedule.objects.get(project=project).plan_state == PlanState.DRAFT
+
+
+def test_a_submitted_plan_is_not_levelled(project, people, clash):
+    from pmo.planning.models import PlanState, Schedule
+
+    result = _preview(project, people)
+    Schedule.objects.filter(project=project).update(plan_state=PlanState.SUBMITTED)
+    with pytest.raises(Conflict, match="submitted"):
+        services.leveling_accept(
+            actor=people["manager"],
+            project_id=project.pk,
+            signature=result.signature,
+            starts=result.starts,
+            reason="r",
+        )

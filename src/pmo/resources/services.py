@@ -411,6 +411,7 @@ def _apply_levelling(
             },
             note="resource levelling",
         )
+    _reopen_if_approved(snapshot_.schedule, project)
     schedule = schedule_recompute(project=project)
     run = LevelingRun.objects.create(
         project=project,
@@ -433,6 +434,18 @@ def _apply_levelling(
         note=reason,
     )
     return run
+
+
+def _reopen_if_approved(schedule: Schedule, project: Any) -> None:
+    """As any change to the plan does: while the project is being planned, an approved (or
+    returned) plan becomes a draft again; once under way, the approved plan stands."""
+    from pmo.planning.models import PlanState
+    from pmo.projects.models import Stage
+
+    planning_stages = (Stage.INITIATION, Stage.PLANNING)
+    reopen = schedule.plan_state in (PlanState.APPROVED, PlanState.RETURNED)
+    if reopen and project.stage in planning_stages:
+        Schedule.objects.filter(pk=schedule.pk).update(plan_state=PlanState.DRAFT)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -52,3 +52,79 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_repr}"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each person chooses how each kind reaches them."""
+
+    GENERAL = "general", "Approvals and decisions"
+    TASK_CHANGED = "task_changed", "My tasks moved or changed"
+    CHANGE_REQUEST = "change_request", "Change requests"
+    ISSUE = "issue", "Issues and escalations"
+    OVERDUE = "overdue", "Overdue risks and issues I own"
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", "Inbox and email at once"
+    DIGEST = "digest", "Inbox and the daily digest email"
+    IN_APP = "in_app", "Inbox only"
+    OFF = "off", "Off"
+
+
+class EmailState(models.TextChoices):
+    NONE = "", "not emailed"
+    PENDING = "pending", "email queued"
+    DIGEST = "digest", "waiting for the daily digest"
+    SENT = "sent", "emailed"
+    FAILED = "failed", "email failed"
+
+
+class Notification(models.Model):
+    """One message in one person's inbox, and how far its email got."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(
+        max_length=20, choices=NotificationKind.choices, default=NotificationKind.GENERAL
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.NONE, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """How one kind of notification reaches one person; without a row, email at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} by {self.delivery}"

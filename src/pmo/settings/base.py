@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "pmo.controls",
     "pmo.resources",
     "pmo.execution",
+    "pmo.changes",
     "pmo.web",
     "pmo.demo",
 ]
@@ -163,6 +164,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pmo@localhost")
+# Notifications: links in emails, retries of a failed send, and the PM's change limits.
+PMO_SITE_URL = os.environ.get("PMO_SITE_URL", "http://localhost:8000")
+PMO_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PMO_EMAIL_MAX_ATTEMPTS", "5"))
+PMO_EMAIL_RETRY_SECONDS = int(os.environ.get("PMO_EMAIL_RETRY_SECONDS", "60"))
+PMO_CHANGE_PM_MAX_DAYS = int(os.environ.get("PMO_CHANGE_PM_MAX_DAYS", "5"))
+PMO_CHANGE_PM_MAX_COST = os.environ.get("PMO_CHANGE_PM_MAX_COST", "10000")
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 

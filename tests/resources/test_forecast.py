@@ -137,3 +137,27 @@ def test_constant_queries_and_the_export_table(people, booked, project, tasks, p
     lines = forecast_rows(_forecast(people))
     assert lines[0][:3] == ["Role", "Period", "Starts"]
     assert lines[1] == ["Developer", "2027-W09", MONDAY, 40.0, 160.0, 4.0, "yes"]
+
+
+def test_pipeline_requests_count_on_their_roles_weighted_by_probability(people, booked, pool):
+    from pmo.portfolio.models import IntakeRequest, RequestDemand
+
+    request = IntakeRequest.objects.create(
+        number=7,
+        title="CRM upgrade",
+        requester=people["manager"],
+        state="submitted",
+        target_start=MONDAY,
+        approval_probability=50,
+    )
+    RequestDemand.objects.create(request=request, role=pool["role"], period=0, hours=2080)
+    without = _forecast(people, pipeline=False).rows[0].demand[1]
+    forecast = _forecast(people)
+    # 2,080 h over a year of working days is 40 h a week; half as likely: 20 h
+    assert forecast.rows[0].demand[1] == pytest.approx(without + 20.0, abs=0.5)
+    cell = forecast_cell(forecast, forecast.rows[0].key, "2027-W10")
+    (asked,) = cell.tasks
+    assert asked.project == "REQ-7 CRM upgrade" and "50% likely" in asked.task
+    request.state = "rejected"
+    request.save()
+    assert _forecast(people).rows[0].demand[1] == without

@@ -415,6 +415,7 @@ class ForecastRowOut(Schema):
 class ForecastOut(Schema):
     group_by: str
     kind: str
+    pipeline: bool
     periods: list[str]
     starts: list[dt.date]
     rows: list[ForecastRowOut]
@@ -460,6 +461,7 @@ class WhatIfIn(Schema):
         {}, description="Project id → weeks to delay it by."
     )
     drops: list[Id] = Field([], description="Ids of projects to leave out.")
+    pipeline: bool = Field(True, description="Count intake requests, weighted.")
 
 
 @router.get(
@@ -473,9 +475,15 @@ def capacity_forecast(
     count: Count = 12,
     kind: Kind = "month",
     group_by: GroupBy = "role",
+    pipeline: bool = True,
 ) -> Any:
     return forecast.capacity_forecast_table(
-        actor=request.auth, start=start, count=count, kind=kind, group_by=group_by
+        actor=request.auth,
+        start=start,
+        count=count,
+        kind=kind,
+        group_by=group_by,
+        pipeline=pipeline,
     )
 
 
@@ -492,9 +500,15 @@ def capacity_forecast_cell(
     count: Count = 12,
     kind: Kind = "month",
     group_by: GroupBy = "role",
+    pipeline: bool = True,
 ) -> Any:
     table = forecast.capacity_forecast_table(
-        actor=request.auth, start=start, count=count, kind=kind, group_by=group_by
+        actor=request.auth,
+        start=start,
+        count=count,
+        kind=kind,
+        group_by=group_by,
+        pipeline=pipeline,
     )
     return forecast.forecast_cell(table, cell, period)
 
@@ -518,6 +532,7 @@ def capacity_what_if(request: HttpRequest, payload: WhatIfIn) -> Any:
         kind=payload.kind,
         group_by=payload.group_by,
         what_if=what_if,
+        pipeline=payload.pipeline,
     )
 
 

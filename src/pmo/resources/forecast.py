@@ -18,6 +18,7 @@ from pmo.core.errors import Forbidden, ValidationFailed
 from pmo.engine.capacity import (
     CapacityError,
     CapacityResult,
+    Demand,
     Periods,
     Person,
     capacity_forecast,
@@ -77,6 +78,7 @@ class ForecastRow:
 class Forecast:
     group_by: str
     kind: str
+    pipeline: bool
     periods: list[str]
     starts: list[dt.date]
     rows: list[ForecastRow]
@@ -152,6 +154,49 @@ def _hires(what_if: WhatIf) -> tuple[list[Person], dict[str, str]]:
     return people, names
 
 
+PIPELINE_STATES = ("submitted", "in_assessment", "approved")
+
+
+def pipeline_demands(
+    first: dt.date, last: dt.date
+) -> tuple[list[Demand], dict[str, tuple[str, str]]]:
+    """Intake requests not yet decided (or approved, not yet a project) ask for their roles'
+    hours, year by year from their target start, weighted by their approval probability (an
+    approved request counts in full). Two queries."""
+    from pmo.portfolio.models import RequestDemand
+
+    rows = (
+        RequestDemand.objects.filter(
+            request__state__in=PIPELINE_STATES,
+            request__project__isnull=True,
+            request__target_start__isnull=False,
+            request__target_start__lte=last,
+        )
+        .select_related("request", "role")
+        .order_by("pk")
+    )
+    demands, labels = [], {}
+    for row in rows:
+        request = row.request
+        start = request.target_start + dt.timedelta(days=365 * row.period)
+        finish = start + dt.timedelta(days=364)
+        if request.target_finish and request.target_finish >= start:
+            finish = min(finish, request.target_finish)
+        if finish < first or start > last or not row.hours:
+            continue
+        weight = 1.0 if request.state == "approved" else request.approval_probability / 100
+        key = f"request-{row.pk}"
+        demands.append(
+            Demand(key, None, row.role.name, f"request-{request.pk}", start, finish,
+                   hours=float(row.hours), weight=weight)
+        )  # fmt: skip
+        labels[key] = (
+            f"REQ-{request.number} {request.title}",
+            f"{row.role.name}, year {row.period + 1} ({weight:.0%} likely)",
+        )
+    return demands, labels
+
+
 def capacity_forecast_table(
     *,
     actor: Any,
@@ -160,9 +205,10 @@ def capacity_forecast_table(
     kind: str = "month",
     group_by: str = "role",
     what_if: WhatIf | None = None,
+    pipeline: bool = True,
 ) -> Forecast:
-    """Supply against demand hours per group and period (five queries), optionally in a
-    what-if sandbox."""
+    """Supply against demand hours per group and period (seven queries), optionally with the
+    pipeline of intake requests and in a what-if sandbox."""
     if not may_see_forecast(actor):
         raise Forbidden(FORECAST_FORBIDDEN)
     _check(group_by, kind, count)
@@ -192,8 +238,12 @@ def capacity_forecast_table(
     inputs = capacity_inputs(resources, assignments, calendars)
     names = {str(r.pk): r.name for r in resources}
     people, demands = inputs.people, inputs.demands
+    requests: dict[str, tuple[str, str]] = {}
+    if pipeline:
+        extra, requests = pipeline_demands(first, last)
+        demands = (*demands, *extra)
     if what_if:
-        running = {d.project for d in demands}
+        running = {d.project for d in inputs.demands}
         for pid in [*what_if.delays, *what_if.drops]:
             if str(pid) not in running:
                 raise ValidationFailed(NOT_RUNNING.format(id=pid))
@@ -240,10 +290,11 @@ def capacity_forecast_table(
     tasks = {
         str(a.pk): (f"{a.task.project.code} {a.task.project.name}", a.task.name)
         for a in assignments
-    }
+    } | requests
     return Forecast(
         group_by=group_by,
         kind=kind,
+        pipeline=pipeline,
         periods=list(periods.labels),
         starts=list(periods.bounds[:-1]),
         rows=rows,

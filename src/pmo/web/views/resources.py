@@ -219,6 +219,7 @@ def _forecast_from(request: HttpRequest) -> Any:
         kind=kind,
         group_by=q.get("group_by", "role"),
         what_if=_what_if(q),
+        pipeline=q.get("pipeline", "1") != "0",
     )
 
 

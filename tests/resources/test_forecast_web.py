@@ -88,3 +88,29 @@ def test_what_if_in_the_query_changes_figures_and_writes_nothing(people, booked,
     assert list(Assignment.objects.values_list("pk", "version")) == versions
     html = client.get(URL + Q + "&hire_role=Juggler&hire_count=1").content.decode()
     assert "No job role" in html
+
+
+def test_the_page_costs_the_same_queries_however_many_assignments(people, booked, project, pool):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pmo.planning import services as planning
+
+    client = _client(people, "pmo_analyst")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL + Q + "&group_by=person").status_code == 200
+        return len(ctx)
+
+    first = count()
+    for i in range(4):
+        task = planning.task_create(
+            actor=people["manager"], project_id=project.pk, data={"name": f"T{i}", "duration": 2}
+        )
+        services.assignment_create(
+            actor=people["manager"],
+            project_id=project.pk,
+            data={"task_id": task.pk, "resource_id": pool["dev"].pk},
+        )
+    assert count() == first

@@ -295,3 +295,15 @@ def test_a_submitted_plan_is_not_levelled(project, people, clash):
             starts=result.starts,
             reason="r",
         )
+
+
+def test_a_person_who_joins_later_is_not_there_before(project, people, tasks, pool):
+    services.resource_update(
+        actor=people["pmo_admin"],
+        resource_id=pool["ada"].pk,
+        version=None,
+        data={"employed_from": MONDAY + dt.timedelta(days=7)},
+    )
+    _assign(project, people, tasks["design"], pool["ada"])
+    design = next(t for t in _preview(project, people).tasks if t.name == "Design")
+    assert design.levelled_start == MONDAY + dt.timedelta(days=7)

@@ -171,6 +171,15 @@ def leveling_inputs(
             if e > max(s, 0):
                 units = min(float(a.units), capacity[key])
                 loads.setdefault(key, []).append((max(s, 0), e, units))
+    joining = [
+        (pk, r) for pk, r in people.items() if r.employed_from and r.employed_from > clock.start
+    ]
+    if joining:
+        firsts = clock.start_offsets([r.employed_from for _, r in joining])
+        for (pk, _), first in zip(joining, firsts, strict=True):
+            key = resource_key(pk)
+            if capacity[key] and first > 0:  # not there before they join
+                loads.setdefault(key, []).append((0, first, capacity[key]))
     for pk, person in people.items():
         key = resource_key(pk)
         days = [x for x in person.exceptions.all() if x.date >= clock.start]

@@ -1,0 +1,357 @@
+# mypy: allow-untyped-defs
+"""The compiled (numba) inner loops of the Monte Carlo schedule risk analysis.
+
+The passes are those of `pmo.engine._kernel` on ``float64`` durations, one iteration per row
+of a duration matrix, iterations split over the threads. Also here: the quantile functions
+(inverse CDFs) that turn uniform random numbers into durations, since numpy has none.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# Link type codes (see LINK_CODES) and constraint codes (see CONSTRAINT_CODES).
+FS, SS, FF, SF = 0, 1, 2, 3
+ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO = 0, 1, 2, 3, 4, 5, 6, 7
+# Distribution codes.
+FIXED, UNIFORM, TRIANGULAR, PERT, LOGNORMAL = 0, 1, 2, 3, 4
+#: Intervals of a PERT quantile table (knots equally spaced in arccos(1 - 2u) / pi).
+TABLE_INTERVALS = 2048
+
+_A = (-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269,
+      -30.66479806614716, 2.506628277459239)  # fmt: skip
+_B = (-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+      -13.28068155288572)  # fmt: skip
+_C = (-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+      4.374664141464968, 2.938163982698783)  # fmt: skip
+_D = (0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416)
+_SQRT2 = math.sqrt(2.0)
+_SQRT2PI = math.sqrt(2.0 * math.pi)
+_TINY = 2.0**-53
+
+
+@njit(cache=True, nogil=True)
+def ndtr(z):
+    """Standard normal CDF."""
+    return 0.5 * math.erfc(-z / _SQRT2)
+
+
+@njit(cache=True, nogil=True)
+def ndtri(p):
+    """Standard normal quantile: Acklam's rational approximation and one Halley step."""
+    if p < _TINY:
+        p = _TINY
+    elif p > 1.0 - _TINY:
+        p = 1.0 - _TINY
+    if p < 0.02425:
+        q = math.sqrt(-2.0 * math.log(p))
+        x = (((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
+            (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0
+        )
+    elif p <= 1.0 - 0.02425:
+        q = p - 0.5
+        r = q * q
+        x = (
+            (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5])
+            * q
+            / (((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0)
+        )
+    else:
+        q = math.sqrt(-2.0 * math.log(1.0 - p))
+        x = -(((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
+            (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0
+        )
+    e = ndtr(x) - p
+    u = e * _SQRT2PI * math.exp(0.5 * x * x)
+    return x - u / (1.0 + 0.5 * x * u)
+
+
+@njit(cache=True, nogil=True)
+def _betacf(a, b, x):
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab = a + b
+    qap = a + 1.0
+    qam = a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    if abs(d) < tiny:
+        d = tiny
+    d = 1.0 / d
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        if abs(d) < tiny:
+            d = tiny
+        c = 1.0 + aa / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        if abs(d) < tiny:
+            d = tiny
+        c = 1.0 + aa / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return h
+
+
+@njit(cache=True, nogil=True)
+def betainc(a, b, x):
+    """Regularized incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+@njit(cache=True)
+def beta_table(a, b):
+    """Quantiles of Beta(a, b) at u_k = (1 - cos(pi k / K)) / 2, k = 0..K, by bisection."""
+    k_max = TABLE_INTERVALS
+    table = np.empty(k_max + 1)
+    table[0] = 0.0
+    table[k_max] = 1.0
+    for k in range(1, k_max):
+        u = 0.5 * (1.0 - math.cos(math.pi * k / k_max))
+        lo = 0.0
+        hi = 1.0
+        for _ in range(64):
+            mid = 0.5 * (lo + hi)
+            if betainc(a, b, mid) < u:
+                lo = mid
+            else:
+                hi = mid
+        table[k] = 0.5 * (lo + hi)
+    return table
+
+
+@njit(cache=True, nogil=True)
+def quantile(kind, p1, p2, p3, table, tables, u):
+    """Value of a distribution at probability ``u``.
+
+    uniform: p1=min, p3=max; triangular and PERT: p1=min, p2=mode, p3=max; lognormal:
+    p1=mu, p2=sigma of the underlying normal; fixed: p1.
+    """
+    if kind == FIXED:
+        return p1
+    if kind == UNIFORM:
+        return p1 + u * (p3 - p1)
+    if kind == TRIANGULAR:
+        width = p3 - p1
+        if width <= 0.0:
+            return p1
+        if u * width < p2 - p1:
+            return p1 + math.sqrt(u * width * (p2 - p1))
+        return p3 - math.sqrt((1.0 - u) * width * (p3 - p2))
+    if kind == PERT:
+        if p3 <= p1:
+            return p1
+        c = 1.0 - 2.0 * u
+        if c > 1.0:
+            c = 1.0
+        elif c < -1.0:
+            c = -1.0
+        pos = math.acos(c) / math.pi * TABLE_INTERVALS
+        k = int(pos)
+        if k >= TABLE_INTERVALS:
+            k = TABLE_INTERVALS - 1
+        frac = pos - k
+        x = tables[table, k] + frac * (tables[table, k + 1] - tables[table, k])
+        return p1 + (p3 - p1) * x
+    return math.exp(p1 + p2 * ndtri(u))
+
+
+@njit(parallel=True, cache=True)
+def fill_durations(u, kind, p1, p2, p3, table, tables, column, out):
+    """``out[r, column[j]] = quantile_j(u[r, j])`` for every iteration ``r``."""
+    rows, k = u.shape
+    for r in prange(rows):
+        for j in range(k):
+            out[r, column[j]] = quantile(kind[j], p1[j], p2[j], p3[j], table[j], tables, u[r, j])
+
+
+@njit(cache=True, nogil=True)
+def quantiles(kind, p1, p2, p3, table, tables, u):
+    """One distribution at many probabilities."""
+    out = np.empty(u.shape[0])
+    for r in range(u.shape[0]):
+        out[r] = quantile(kind, p1, p2, p3, table, tables, u[r])
+    return out
+
+
+@njit(parallel=True, cache=True)
+def normal_cdf(z):
+    """``ndtr`` over a 2-D array."""
+    out = np.empty_like(z)
+    rows, cols = z.shape
+    for r in prange(rows):
+        for c in range(cols):
+            out[r, c] = ndtr(z[r, c])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _lag(k, d_i, out_lag, out_pct, has_pct):
+    if has_pct:
+        pct = out_pct[k]
+        if pct == pct:  # not NaN: a percentage of the predecessor's duration
+            exact = pct * d_i / 100.0
+            return math.copysign(math.floor(abs(exact) + 0.5), exact)
+    return out_lag[k]
+
+
+@njit(cache=True, nogil=True)
+def _required_start(kind, lag, es_i, ef_i, dur_j):
+    if kind == FS:
+        return ef_i + lag
+    if kind == SS:
+        return es_i + lag
+    if kind == FF:
+        return ef_i + lag - dur_j
+    return es_i + lag - dur_j
+
+
+@njit(cache=True, nogil=True)
+def _forward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype, coff,
+             start, es):  # fmt: skip
+    n = d.shape[0]
+    for i in range(n):
+        es[i] = start
+    finish = start
+    for idx in range(n):
+        i = order[idx]
+        c = ctype[i]
+        if c == SNET and coff[i] > es[i]:
+            es[i] = coff[i]
+        elif c == FNET and coff[i] - d[i] > es[i]:
+            es[i] = coff[i] - d[i]
+        elif c == MSO:
+            es[i] = coff[i]
+        elif c == MFO:
+            es[i] = coff[i] - d[i]
+        es_i = es[i]
+        ef_i = es_i + d[i]
+        if ef_i > finish:
+            finish = ef_i
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_succ[k]
+            lag = _lag(k, d[i], out_lag, out_pct, has_pct)
+            req = _required_start(out_type[k], lag, es_i, ef_i, d[j])
+            if req > es[j]:
+                es[j] = req
+    return finish
+
+
+@njit(cache=True, nogil=True)
+def _backward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype, coff,
+              deadline, finish, lf):  # fmt: skip
+    n = d.shape[0]
+    for idx in range(n - 1, -1, -1):
+        i = order[idx]
+        d_i = d[i]
+        best = finish
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_succ[k]
+            kind = out_type[k]
+            lag = _lag(k, d_i, out_lag, out_pct, has_pct)
+            if kind == FS:
+                bound = lf[j] - d[j] - lag
+            elif kind == SS:
+                bound = lf[j] - d[j] - lag + d_i
+            elif kind == FF:
+                bound = lf[j] - lag
+            else:
+                bound = lf[j] - lag + d_i
+            if bound < best:
+                best = bound
+        c = ctype[i]
+        if c == SNLT and coff[i] + d_i < best:
+            best = coff[i] + d_i
+        elif c == FNLT and coff[i] < best:
+            best = coff[i]
+        if deadline[i] < best:
+            best = deadline[i]
+        if c == MSO:
+            best = coff[i] + d_i
+        elif c == MFO:
+            best = coff[i]
+        lf[i] = best
+
+
+@njit(cache=True, nogil=True)
+def _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
+                finish, es, lf):  # fmt: skip
+    """Move ALAP activities by their free float, successors first (as `_kernel.floats`)."""
+    n = d.shape[0]
+    for idx in range(n - 1, -1, -1):
+        i = order[idx]
+        if ctype[i] != ALAP:
+            continue
+        es_i = es[i]
+        ef_i = es_i + d[i]
+        room = finish - ef_i
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_succ[k]
+            lag = _lag(k, d[i], out_lag, out_pct, has_pct)
+            slack = es[j] - _required_start(out_type[k], lag, es_i, ef_i, d[j])
+            if slack < room:
+                room = slack
+        total = lf[i] - d[i] - es_i
+        if total < room:
+            room = total
+        if room > 0:
+            es[i] += room
+
+
+@njit(parallel=True, cache=True)
+def simulate_block(order, dur, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
+                   coff, deadline, start, has_alap, criticality, threads):  # fmt: skip
+    """Finish of every iteration (row of ``dur``) and how often each activity was critical.
+
+    Critical means a total float <= 0 (up to rounding) in a backward pass from that
+    iteration's own finish, as `pmo.engine.cpm` does without a target finish.
+    """
+    rows, n = dur.shape
+    threads = max(1, min(threads, rows))
+    finish = np.empty(rows)
+    counts = np.zeros((threads, n), dtype=np.int64)
+    for t in prange(threads):
+        lo = t * rows // threads
+        hi = (t + 1) * rows // threads
+        es = np.empty(n)
+        lf = np.empty(n)
+        for r in range(lo, hi):
+            d = dur[r]
+            f = _forward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct,
+                         ctype, coff, start, es)  # fmt: skip
+            finish[r] = f
+            if criticality:
+                _backward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct,
+                          ctype, coff, deadline, f, lf)  # fmt: skip
+                if has_alap:
+                    _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct,
+                                has_pct, ctype, f, es, lf)  # fmt: skip
+                tolerance = 1e-9 * (1.0 + abs(f))
+                for i in range(n):
+                    if lf[i] - d[i] - es[i] <= tolerance:
+                        counts[t, i] += 1
+    return finish, counts.sum(axis=0)

@@ -37,3 +37,7 @@ app.command("level")(level)
 from pmo.cli.select import select  # noqa: E402
 
 app.command("select")(select)
+
+from pmo.cli.simulate import simulate  # noqa: E402
+
+app.command("simulate")(simulate)

@@ -14,10 +14,26 @@ from typing import Any
 from pmo.engine.calendar import Calendar, Period
 from pmo.engine.errors import EngineError
 from pmo.engine.network import Activity, Constraint, ConstraintType, Link, Network, Resource
+from pmo.engine.risk import (
+    ActivityCost,
+    Distribution,
+    Lognormal,
+    Pert,
+    RiskModel,
+    RiskModelError,
+    Triangular,
+    Uniform,
+)
 from pmo.interop.errors import InteropError
 from pmo.interop.plan import PlanFile
 
-__all__ = ["network_to_json", "parse_json_network", "read_json_network"]
+__all__ = [
+    "network_to_json",
+    "parse_json_network",
+    "parse_json_risk",
+    "read_json_network",
+    "read_json_risk",
+]
 
 _UNITS = {"minute": 1, "hour": 60, "day": 480}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -52,6 +68,40 @@ def read_json_network(path: str | Path) -> PlanFile:
     return parse_json_network(text, source=str(path))
 
 
+def read_json_risk(path: str | Path) -> tuple[PlanFile, RiskModel]:
+    """Read a JSON network file with its activities' ``distribution`` and ``cost``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InteropError(
+            str(getattr(error, "strerror", None) or error), source=str(path)
+        ) from None
+    return parse_json_risk(text, source=str(path))
+
+
+def parse_json_risk(text: str, *, source: str = "<input>") -> tuple[PlanFile, RiskModel]:
+    """Parse a JSON network and the risk model its activities carry.
+
+    Examples
+    --------
+    >>> plan, model = parse_json_risk('''{"activities": [{"id": "A", "duration": 3,
+    ...   "distribution": {"type": "pert", "min": 2, "mode": 3, "max": 7},
+    ...   "cost": {"fixed": 100, "rate": 20}}]}''')
+    >>> model.durations["A"], model.costs["A"].rate
+    (Pert(min=2.0, mode=3.0, max=7.0), 20.0)
+    >>> parse_json_risk('''{"activities": [{"id": "A", "duration": 3,
+    ...   "distribution": {"type": "triangular", "min": 2, "max": 7}}]}''', source="p.json")
+    Traceback (most recent call last):
+    ...
+    pmo.interop.errors.InteropError: p.json: activities[0].distribution.mode: required
+    """
+    durations: dict[str, Distribution] = {}
+    costs: dict[str, ActivityCost] = {}
+    plan = _parse(text, source, durations, costs)
+    return plan, RiskModel(durations=durations, costs=costs)
+
+
 def parse_json_network(text: str, *, source: str = "<input>") -> PlanFile:
     """Parse a JSON network document.
 
@@ -71,6 +121,15 @@ def parse_json_network(text: str, *, source: str = "<input>") -> PlanFile:
     ...
     pmo.interop.errors.InteropError: p.json:1:17: not valid JSON: Expecting value
     """
+    return _parse(text, source, {}, {})
+
+
+def _parse(
+    text: str,
+    source: str,
+    durations: dict[str, Distribution],
+    costs: dict[str, ActivityCost],
+) -> PlanFile:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -78,7 +137,7 @@ def parse_json_network(text: str, *, source: str = "<input>") -> PlanFile:
             f"not valid JSON: {error.msg}", source=source, line=error.lineno, column=error.colno
         ) from None
     try:
-        return _plan(document, source)
+        return _plan(document, source, durations, costs)
     except _Bad as error:
         raise InteropError(str(error), source=source) from None
     except EngineError as error:
@@ -174,7 +233,54 @@ def _calendar_name(item: dict[str, Any], path: str, calendars: dict[str, Calenda
     return name
 
 
-def _plan(document: Any, source: str) -> PlanFile:
+_SHAPES = {
+    "triangular": ("min", "mode", "max"),
+    "pert": ("min", "mode", "max"),
+    "uniform": ("min", "max"),
+    "lognormal": ("mean", "sd"),
+}
+
+
+def _distribution(obj: Any, path: str) -> Distribution:
+    """An activity's ``distribution`` object; every problem named with its JSON path."""
+    if not isinstance(obj, dict):
+        raise _Bad(path, "expected an object")
+    kind = _get(obj, "type", path, str)
+    if kind.lower() not in _SHAPES:
+        raise _Bad(f"{path}.type", f"expected one of {', '.join(_SHAPES)}, got {kind!r}")
+    kind = kind.lower()
+    values = [_get(obj, key, path, (int, float)) for key in _SHAPES[kind]]
+    extra = sorted(set(obj) - {"type", *_SHAPES[kind]})
+    if extra:
+        raise _Bad(f"{path}.{extra[0]}", f"not a parameter of a {kind} distribution")
+    try:
+        if kind == "triangular":
+            return Triangular(*values)
+        if kind == "pert":
+            return Pert(*values)
+        if kind == "uniform":
+            return Uniform(*values)
+        return Lognormal(*values)
+    except RiskModelError as error:
+        raise _Bad(path, str(error)) from None
+
+
+def _cost(obj: Any, path: str) -> ActivityCost:
+    if not isinstance(obj, dict):
+        raise _Bad(path, "expected an object")
+    return ActivityCost(
+        _get(obj, "fixed", path, (int, float), 0), _get(obj, "rate", path, (int, float), 0)
+    )
+
+
+def _plan(
+    document: Any,
+    source: str,
+    durations: dict[str, Distribution] | None = None,
+    costs: dict[str, ActivityCost] | None = None,
+) -> PlanFile:
+    durations = {} if durations is None else durations
+    costs = {} if costs is None else costs
     if not isinstance(document, dict):
         raise _Bad("(document)", "expected an object with 'activities'")
     origin = None
@@ -224,6 +330,13 @@ def _plan(document: Any, source: str) -> PlanFile:
                 {"offset": d} if isinstance(d, int) else {"date": d}, f"{path}.deadline", "finish"
             )
         demands = _get(item, "demands", path, dict, {})
+        if "distribution" in item:
+            dist = _distribution(item["distribution"], f"{path}.distribution")
+            if dist.minimum < 0:
+                raise _Bad(f"{path}.distribution", "allows a negative duration")
+            durations[str(raw_id)] = dist
+        if "cost" in item:
+            costs[str(raw_id)] = _cost(item["cost"], f"{path}.cost")
         try:
             activities.append(
                 Activity(

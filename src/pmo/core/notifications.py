@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .errors import NotFound, ValidationFailed
@@ -140,9 +141,7 @@ def notification_mark_all_read(*, actor: Any) -> int:
 
 def preferences_for(user: Any) -> dict[str, str]:
     """Every kind with how it reaches `user`, defaults included."""
-    chosen = dict(
-        NotificationPreference.objects.filter(user=user).values_list("kind", "delivery")
-    )
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in NotificationKind.values}
 
 
@@ -163,3 +162,14 @@ def preferences_update(*, actor: Any, data: Mapping[str, Any]) -> dict[str, str]
             user=actor, kind=kind, defaults={"delivery": value}
         )
     return preferences_for(actor)
+
+
+# --- hooks -------------------------------------------------------------------------------------
+
+tasks_rescheduled = Signal()  # sent with project=, moved={task id: (old start, old finish, new...)}
+
+
+def tasks_moved(project: Any, moved: Mapping[int, tuple[Any, Any, Any, Any]]) -> None:
+    """Tell the receivers (who tell the assignees) that rescheduling moved these tasks."""
+    if moved and not _muted.get():
+        tasks_rescheduled.send(sender=type(project), project=project, moved=dict(moved))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from pmo.core.notifications import notify
+from pmo.core.notifications import notify, tasks_moved
 from pmo.core.services import full_clean, only_fields, project_row, versioned_update
 from pmo.engine import CycleError, EngineError
 from pmo.engine.calendar import Calendar as EngineCalendar
@@ -185,6 +185,15 @@ def schedule_recompute(*, project: Project) -> Schedule:
     ]
     if changed:
         _write_scheduled(changed)
+        tasks_moved(
+            project,
+            {
+                t.pk: (before[t.pk][2], before[t.pk][3], t.early_start, t.early_finish)
+                for t in changed
+                if (before[t.pk][2], before[t.pk][3]) != (t.early_start, t.early_finish)
+                and before[t.pk][2] is not None
+            },
+        )
     Schedule.objects.filter(pk=schedule.pk).update(
         finish=finish, duration=duration, computed_at=timezone.now()
     )

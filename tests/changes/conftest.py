@@ -1,4 +1,4 @@
-"""A small plan (Design → Build → Test) with the member assigned to Build, and a real SMTP server."""
+"""A plan (Design → Build → Test) with the member assigned to Build; a real SMTP server."""
 
 from __future__ import annotations
 

@@ -14,8 +14,10 @@ from pmo.core.middleware import problem_response
 
 from . import (
     accounts,
+    changes,
     controls,
     execution,
+    notifications,
     plan_files,
     planning,
     portfolio,
@@ -114,6 +116,8 @@ api.add_router("", plan_files.router)
 api.add_router("", resources.router)
 api.add_router("", portfolio.router)
 api.add_router("", execution.router)
+api.add_router("", changes.router)
+api.add_router("", notifications.router)
 
 # Last, so that it only catches paths no other operation matched: unknown routes answer
 # problem+json like everything else under /api/v1/.

@@ -106,6 +106,7 @@ def thresholds_set(
 ) -> ChangeThresholds:
     """The PMO sets a project's limits for the PM's approval alone."""
     project = access_project(actor, project_id, for_update=True)
+    require_internal(actor, project)
     require(is_pmo(actor), action="set the change thresholds", project=project)
     row = ChangeThresholds.objects.filter(project=project).first()
     data = {"max_days": max_days, "max_cost": _amount(max_cost)}
@@ -559,6 +560,7 @@ def issue_respond(
 ) -> Issue:
     """The PMO answers an escalated issue; the PM (and the issue's owner) are told."""
     project = access_project(actor, project_id, for_update=True)
+    require_internal(actor, project)
     require(is_pmo(actor), action="answer escalations", project=project)
     issue = _issue(project, issue_id)
     if issue.escalation != Escalation.ESCALATED:

@@ -780,7 +780,7 @@ def _run(
             dur = np.ascontiguousarray(block, dtype=np.float64)
             rows = dur.shape[0]
             block_cost = np.full(rows, plan.fixed_cost)
-        f, c_counts = kernel.simulate_block(
+        f, c_counts = kernel.simulate_lanes(
             plan.order, dur, plan.out_ptr, plan.out_succ, plan.out_type, plan.out_lag,
             plan.out_pct, plan.has_pct, plan.ctype, plan.coff, plan.deadline, plan.start,
             plan.has_alap, criticality_wanted, numba.get_num_threads(),

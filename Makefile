@@ -4,7 +4,7 @@ PORT ?= 8000
 UV := scripts/uv.sh
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean bench-level bench-select
+.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean bench-level bench-select bench-simulate
 
 run: setup
 	$(UV) run pmo serve --port $(PORT) --demo-if-empty
@@ -53,3 +53,6 @@ bench-level: setup
 
 bench-select: setup
 	$(UV) run python bench/bench_select.py
+
+bench-simulate: setup
+	$(UV) run python bench/bench_simulate.py

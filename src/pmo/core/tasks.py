@@ -85,7 +85,10 @@ def notification_email(*, notification_id: int, attempt: int = 1) -> str:
         _retry(row.pk, attempt)
         return "retrying"
     Notification.objects.filter(pk=row.pk).update(
-        email_state=EmailState.SENT, email_attempts=attempt, email_error="", emailed_at=timezone.now()
+        email_state=EmailState.SENT,
+        email_attempts=attempt,
+        email_error="",
+        emailed_at=timezone.now(),
     )
     return "sent"
 

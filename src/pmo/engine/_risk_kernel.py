@@ -2,8 +2,8 @@
 """The compiled (numba) inner loops of the Monte Carlo schedule risk analysis.
 
 The passes are those of `pmo.engine._kernel` on ``float64`` durations, one iteration per row
-of a duration matrix, iterations split over the threads. Also here: the quantile functions
-(inverse CDFs) that turn uniform random numbers into durations, since numpy has none.
+of a duration matrix, batches of iterations split over the threads. Also here: the quantile
+functions (inverse CDFs) that turn uniform random numbers into durations (numpy has none).
 """
 
 from __future__ import annotations
@@ -256,73 +256,6 @@ def _required_start(kind, lag, es_i, ef_i, dur_j):
 
 
 @njit(cache=True, nogil=True)
-def _forward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype, coff,
-             start, es):  # fmt: skip
-    n = d.shape[0]
-    for i in range(n):
-        es[i] = start
-    finish = start
-    for idx in range(n):
-        i = order[idx]
-        c = ctype[i]
-        if c == SNET and coff[i] > es[i]:
-            es[i] = coff[i]
-        elif c == FNET and coff[i] - d[i] > es[i]:
-            es[i] = coff[i] - d[i]
-        elif c == MSO:
-            es[i] = coff[i]
-        elif c == MFO:
-            es[i] = coff[i] - d[i]
-        es_i = es[i]
-        ef_i = es_i + d[i]
-        if ef_i > finish:
-            finish = ef_i
-        for k in range(out_ptr[i], out_ptr[i + 1]):
-            j = out_succ[k]
-            lag = _lag(k, d[i], out_lag, out_pct, has_pct)
-            req = _required_start(out_type[k], lag, es_i, ef_i, d[j])
-            if req > es[j]:
-                es[j] = req
-    return finish
-
-
-@njit(cache=True, nogil=True)
-def _backward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype, coff,
-              deadline, finish, lf):  # fmt: skip
-    n = d.shape[0]
-    for idx in range(n - 1, -1, -1):
-        i = order[idx]
-        d_i = d[i]
-        best = finish
-        for k in range(out_ptr[i], out_ptr[i + 1]):
-            j = out_succ[k]
-            kind = out_type[k]
-            lag = _lag(k, d_i, out_lag, out_pct, has_pct)
-            if kind == FS:
-                bound = lf[j] - d[j] - lag
-            elif kind == SS:
-                bound = lf[j] - d[j] - lag + d_i
-            elif kind == FF:
-                bound = lf[j] - lag
-            else:
-                bound = lf[j] - lag + d_i
-            if bound < best:
-                best = bound
-        c = ctype[i]
-        if c == SNLT and coff[i] + d_i < best:
-            best = coff[i] + d_i
-        elif c == FNLT and coff[i] < best:
-            best = coff[i]
-        if deadline[i] < best:
-            best = deadline[i]
-        if c == MSO:
-            best = coff[i] + d_i
-        elif c == MFO:
-            best = coff[i]
-        lf[i] = best
-
-
-@njit(cache=True, nogil=True)
 def _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
                 finish, es, lf):  # fmt: skip
     """Move ALAP activities by their free float, successors first (as `_kernel.floats`)."""
@@ -347,50 +280,20 @@ def _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct
             es[i] += room
 
 
-@njit(parallel=True, cache=True)
-def simulate_block(order, dur, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
-                   coff, deadline, start, has_alap, criticality, threads):  # fmt: skip
-    """Finish of every iteration (row of ``dur``) and how often each activity was critical.
-
-    Critical means a total float <= 0 (up to rounding) in a backward pass from that
-    iteration's own finish, as `pmo.engine.cpm` does without a target finish.
-    """
-    rows, n = dur.shape
-    threads = max(1, min(threads, rows))
-    finish = np.empty(rows)
-    counts = np.zeros((threads, n), dtype=np.int64)
-    for t in prange(threads):
-        lo = t * rows // threads
-        hi = (t + 1) * rows // threads
-        es = np.empty(n)
-        lf = np.empty(n)
-        for r in range(lo, hi):
-            d = dur[r]
-            f = _forward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct,
-                         ctype, coff, start, es)  # fmt: skip
-            finish[r] = f
-            if criticality:
-                _backward(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct,
-                          ctype, coff, deadline, f, lf)  # fmt: skip
-                if has_alap:
-                    _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct,
-                                has_pct, ctype, f, es, lf)  # fmt: skip
-                tolerance = 1e-9 * (1.0 + abs(f))
-                for i in range(n):
-                    if lf[i] - d[i] - es[i] <= tolerance:
-                        counts[t, i] += 1
-    return finish, counts.sum(axis=0)
-
-
 #: Iterations a thread carries through the passes together (one SIMD-friendly lane each).
 LANES = 16
 
 
 @njit(parallel=True, cache=True)
 def simulate_lanes(order, dur, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
-                   coff, deadline, start, has_alap, criticality, threads):  # fmt: skip
-    """`simulate_block` with `LANES` iterations side by side: each node and link is visited
-    once per batch, its arithmetic runs over the lanes (vectorized), same results."""
+                   coff, deadline, start, has_alap, criticality):  # fmt: skip
+    """Finish of every iteration (row of ``dur``) and how often each activity was critical.
+
+    `LANES` iterations go through the passes side by side: each node and link is visited once
+    per batch and its arithmetic runs over the lanes (vectorized). Critical means a total float
+    <= 0 (up to rounding) in a backward pass from that iteration's own finish, as
+    `pmo.engine.cpm` does without a target finish. Results do not depend on the thread count.
+    """
     rows, n = dur.shape
     batches = (rows + LANES - 1) // LANES
     finish = np.empty(rows)

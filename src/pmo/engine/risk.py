@@ -513,6 +513,7 @@ class _Plan:
     # costs
     fixed_cost: float
     rate: FloatArray
+    has_rate: bool
     # events: (columns, duration params, cost params, probability)
     event_ids: tuple[str, ...]
     event_columns: tuple[IntArray, ...]
@@ -716,6 +717,7 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
         factor=factor,
         fixed_cost=fixed_cost,
         rate=rate,
+        has_rate=bool(rate.any()),
         event_ids=tuple(event_ids),
         event_columns=tuple(event_columns),
         event_probability=np.asarray(probability, dtype=np.float64),
@@ -742,8 +744,6 @@ def _run(
     criticality_wanted: bool,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[FloatArray, FloatArray, IntArray, npt.NDArray[np.bool_]]:
-    import numba
-
     kernel = _kernel()
     n = len(plan.ids)
     finish = np.empty(iterations)
@@ -783,10 +783,10 @@ def _run(
         f, c_counts = kernel.simulate_lanes(
             plan.order, dur, plan.out_ptr, plan.out_succ, plan.out_type, plan.out_lag,
             plan.out_pct, plan.has_pct, plan.ctype, plan.coff, plan.deadline, plan.start,
-            plan.has_alap, criticality_wanted, numba.get_num_threads(),
+            plan.has_alap, criticality_wanted,
         )  # fmt: skip
         finish[done : done + rows] = f
-        cost[done : done + rows] = block_cost + dur @ plan.rate
+        cost[done : done + rows] = block_cost + (dur @ plan.rate if plan.has_rate else 0.0)
         counts += c_counts
         done += rows
         if progress is not None:

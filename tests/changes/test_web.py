@@ -56,8 +56,8 @@ def test_raise_preview_and_approve_through_the_pages(project, people, plan):
 def test_bad_edit_is_a_form_error(project, people, plan):
     pm = client_for(people["manager"])
     r = pm.post(f"/projects/{project.pk}/changes/new/",
-                {"title": "X", "description": "Y", "edit_kind": "constraint", "task": plan["Test"].pk,
-                 "constraint_type": "SNET"})  # fmt: skip
+                {"title": "X", "description": "Y", "edit_kind": "constraint",
+                 "task": plan["Test"].pk, "constraint_type": "SNET"})  # fmt: skip
     assert r.status_code == 200 and "needs a date" in r.content.decode()
     assert not ChangeRequest.objects.exists()
 
@@ -86,3 +86,15 @@ def test_issue_log_escalation_and_response(project, people, plan):
     )
     assert client_for(people["client"]).get(f"/projects/{project.pk}/issues/").status_code == 404
     assert client_for(people["outsider"]).get(f"/projects/{project.pk}/changes/").status_code == 404
+
+
+def test_escalations_appear_on_the_pmo_desk(project, people, plan):
+    pm = client_for(people["manager"])
+    pm.post(f"/projects/{project.pk}/issues/new/",
+            {"title": "Vendor late", "priority": "high", "status": "open"})  # fmt: skip
+    issue = Issue.objects.get()
+    desk = client_for(people["pmo_admin"])
+    assert "No escalations waiting" in desk.get("/pmo/").content.decode()
+    pm.post(f"/projects/{project.pk}/issues/{issue.pk}/", {"action": "escalate", "ask": "Call them"})
+    page = desk.get("/pmo/").content.decode()
+    assert "I-1 Vendor late" in page and "Call them" in page

@@ -187,7 +187,10 @@ def pmo_desk(*, actor: Any) -> dict[str, Any]:
     """The PMO's queue: charters awaiting a decision, projects without one, load per manager."""
     if not is_pmo(actor):
         raise Forbidden(PMO_ONLY)
+    from pmo.changes.selectors import escalation_queue
+
     return {
+        "escalations": escalation_queue(actor=actor),
         "awaiting": CharterVersion.objects.filter(state=CharterState.SUBMITTED)
         .select_related("project", "project__sponsor", "submitted_by")
         .order_by("submitted_at"),

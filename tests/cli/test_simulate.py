@@ -93,3 +93,40 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", str(tmp_path / "none.json")])
     assert result.exit_code == 1
     assert "pmo simulate: " in result.stderr
+
+
+def test_risks_and_correlations_from_the_file_and_the_response(tmp_path: Path) -> None:
+    plan = json.loads(json.dumps(PLAN))
+    plan["risks"] = [
+        {"id": "Late steel", "activities": ["B"], "probability": 1,
+         "duration": {"type": "uniform", "min": 10, "max": 10}, "cost": 500,
+         "post": {"probability": 0, "duration": 10}, "response_cost": 50},
+    ]  # fmt: skip
+    plan["correlations"] = [{"activities": [1, "B"], "coefficient": 0.5}]
+    path = _write(tmp_path, plan)
+    base = ["simulate", str(path), "-n", "2000", "--seed", "2", "--json"]
+    pre = json.loads(CliRunner().invoke(app, base).stdout)
+    post = json.loads(CliRunner().invoke(app, [*base, "--response", "post"]).stdout)
+    assert pre["finish"]["mean"] == pytest.approx(post["finish"]["mean"] + 10, abs=0.5)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"risks": [{"id": "R", "activities": ["B"]}]}, "risks[0].probability: required"),
+        ({"risks": [{"id": "R", "activities": ["B"], "probability": 2}]},
+         "risks[0]: Risk probability"),
+        ({"risks": [{"id": "R", "activities": ["Q"], "probability": 0.5}]}, "unknown activity 'Q'"),
+        ({"risks": [{"id": "R", "activities": ["B"], "probability": 0.5,
+                     "duration": {"type": "pert", "min": 1}}]}, "risks[0].duration.mode: required"),
+        ({"correlations": [{"activities": ["B", "C"], "coefficient": 1.5}]},
+         "correlations[0]: Correlation coefficient"),
+    ],
+)  # fmt: skip
+def test_bad_risks_fail_with_the_json_path(
+    tmp_path: Path, extra: dict[str, Any], message: str
+) -> None:
+    path = _write(tmp_path, {**PLAN, **extra})
+    result = CliRunner().invoke(app, ["simulate", str(path), "-n", "10"])
+    assert result.exit_code == 1
+    assert message in result.stderr, result.stderr

@@ -25,6 +25,9 @@ def simulate(
         float | None,
         typer.Option("--target", help="Target finish (offset); defaults to the file's finish."),
     ] = None,
+    response: Annotated[
+        str, typer.Option("--response", help="Risk events before (pre) or after (post) response.")
+    ] = "pre",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print iterations, finish percentiles, criticality.")
     ] = False,
@@ -37,6 +40,8 @@ def simulate(
     from pmo.engine.risk import simulate as run_simulation
     from pmo.interop.json_network import read_json_risk
 
+    if response not in ("pre", "post"):
+        _fail(f"--response must be pre or post, not {response!r}")
     spent: dict[str, float] = {}
     try:
         began = time.perf_counter()
@@ -45,11 +50,16 @@ def simulate(
         began = time.perf_counter()
         from pmo.engine import _risk_kernel  # noqa: F401 - the JIT (or its cache), once
 
-        run_simulation(plan.network, model, iterations=1, seed=0)
+        run_simulation(plan.network, model, iterations=1, seed=0, sensitivity=False)
         spent["compile"] = time.perf_counter() - began
         began = time.perf_counter()
         result = run_simulation(
-            plan.network, model, iterations=iterations, seed=seed, target=target
+            plan.network,
+            model,
+            iterations=iterations,
+            seed=seed,
+            target=target,
+            response="post" if response == "post" else "pre",
         )
         spent["simulate"] = time.perf_counter() - began
     except EngineError as error:

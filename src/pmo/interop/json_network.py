@@ -16,9 +16,12 @@ from pmo.engine.errors import EngineError
 from pmo.engine.network import Activity, Constraint, ConstraintType, Link, Network, Resource
 from pmo.engine.risk import (
     ActivityCost,
+    Correlation,
     Distribution,
+    Impact,
     Lognormal,
     Pert,
+    RiskEvent,
     RiskModel,
     RiskModelError,
     Triangular,
@@ -99,7 +102,71 @@ def parse_json_risk(text: str, *, source: str = "<input>") -> tuple[PlanFile, Ri
     durations: dict[str, Distribution] = {}
     costs: dict[str, ActivityCost] = {}
     plan = _parse(text, source, durations, costs)
-    return plan, RiskModel(durations=durations, costs=costs)
+    document = json.loads(text)  # valid: _parse read it
+    try:
+        events = [
+            _risk_event(item, f"risks[{k}]")
+            for k, item in enumerate(_get(document, "risks", "", list, []))
+        ]
+        correlations = [
+            _correlation(item, f"correlations[{k}]")
+            for k, item in enumerate(_get(document, "correlations", "", list, []))
+        ]
+    except _Bad as error:
+        raise InteropError(str(error), source=source) from None
+    return plan, RiskModel(
+        durations=durations, costs=costs, events=events, correlations=correlations
+    )
+
+
+def _amount(obj: dict[str, Any], key: str, path: str) -> Distribution | float:
+    """A number or a distribution object (a risk's duration or cost impact)."""
+    value = _get(obj, key, path, (int, float, dict), 0)
+    return _distribution(value, f"{path}.{key}") if isinstance(value, dict) else float(value)
+
+
+def _impact(obj: Any, path: str) -> Impact:
+    if not isinstance(obj, dict):
+        raise _Bad(path, "expected an object")
+    try:
+        return Impact(
+            _get(obj, "probability", path, (int, float)),
+            _amount(obj, "duration", path),
+            _amount(obj, "cost", path),
+        )
+    except RiskModelError as error:
+        raise _Bad(path, str(error)) from None
+
+
+def _risk_event(obj: Any, path: str) -> RiskEvent:
+    if not isinstance(obj, dict):
+        raise _Bad(path, "expected an object")
+    ids = _get(obj, "activities", path, list)
+    if not all(isinstance(i, str | int) and not isinstance(i, bool) for i in ids):
+        raise _Bad(f"{path}.activities", "expected a list of activity ids")
+    post = _impact(obj["post"], f"{path}.post") if "post" in obj else None
+    try:
+        return RiskEvent(
+            str(_get(obj, "id", path, (str, int))),
+            [str(i) for i in ids],
+            _impact(obj, path),
+            post,
+            _get(obj, "response_cost", path, (int, float), 0),
+        )
+    except RiskModelError as error:
+        raise _Bad(path, str(error)) from None
+
+
+def _correlation(obj: Any, path: str) -> Correlation:
+    if not isinstance(obj, dict):
+        raise _Bad(path, "expected an object")
+    ids = _get(obj, "activities", path, list)
+    if not all(isinstance(i, str | int) and not isinstance(i, bool) for i in ids):
+        raise _Bad(f"{path}.activities", "expected a list of activity ids")
+    try:
+        return Correlation([str(i) for i in ids], _get(obj, "coefficient", path, (int, float)))
+    except RiskModelError as error:
+        raise _Bad(path, str(error)) from None
 
 
 def parse_json_network(text: str, *, source: str = "<input>") -> PlanFile:

@@ -180,3 +180,28 @@ def test_percentage_lags_scale_with_the_sampled_duration() -> None:
     assert finish.tolist() == [10, 4, 5]  # B starts at 5, 2, 3 (half of A, rounded half up)
     finish, _ = simulate_durations(net, [[10, 9], [4, 9]])
     assert finish.tolist() == [14, 11]
+
+
+def test_a_run_without_seed_reports_one_that_repeats_it() -> None:
+    net = Network([Activity("A", 2), Activity("B", 3)], [Link("A", "B")])
+    model = RiskModel({"A": Triangular(1, 2, 4), "B": Pert(2, 3, 9)})
+    first = simulate(net, model, 300)
+    again = simulate(net, model, 300, seed=first.seed)
+    assert np.array_equal(first.finish_sample, again.finish_sample)
+
+
+def test_raising_from_progress_stops_the_run() -> None:
+    net = Network([Activity("A", 2)])
+
+    def stop(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(net, RiskModel({"A": Uniform(1, 2)}), 1000, seed=1, progress=stop)
+
+
+def test_sensitivity_of_the_only_uncertain_activity_is_one() -> None:
+    net = Network([Activity("A", 2), Activity("B", 3)], [Link("A", "B")])
+    result = simulate(net, RiskModel({"A": Lognormal(5, 2)}), 4000, seed=8)
+    assert result.sensitivity["A"] == pytest.approx(1.0, abs=1e-3)
+    assert result.sensitivity["B"] == 0.0

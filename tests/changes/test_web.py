@@ -95,6 +95,7 @@ def test_escalations_appear_on_the_pmo_desk(project, people, plan):
     issue = Issue.objects.get()
     desk = client_for(people["pmo_admin"])
     assert "No escalations waiting" in desk.get("/pmo/").content.decode()
-    pm.post(f"/projects/{project.pk}/issues/{issue.pk}/", {"action": "escalate", "ask": "Call them"})
+    escalate = {"action": "escalate", "ask": "Call them"}
+    pm.post(f"/projects/{project.pk}/issues/{issue.pk}/", escalate)
     page = desk.get("/pmo/").content.decode()
     assert "I-1 Vendor late" in page and "Call them" in page

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pmo.accounts.models import OrgRole, User
 from pmo.accounts.services import user_create
 from pmo.core.notifications import notifications_muted
+from pmo.demo.changes import demo_changes
 from pmo.demo.controls import demo_controls
 from pmo.demo.execution import demo_execution
 from pmo.demo.plans import demo_plan
@@ -388,6 +389,7 @@ def demo_load() -> str:
         demo_resources(people)
         demo_execution(people, today)
         demo_portfolio(people, portfolios, today)
+        demo_changes(people, today)
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."
 
 

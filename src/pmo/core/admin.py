@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry
+from .models import AuditEntry, Notification, NotificationPreference
 
 
 @admin.register(AuditEntry)
@@ -18,3 +18,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "kind", "subject", "read_at", "email_state")
+    list_filter = ("kind", "email_state")
+    search_fields = ("subject", "recipient__username", "email_error")
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "delivery")
+    list_filter = ("kind", "delivery")
+    raw_id_fields = ("user",)

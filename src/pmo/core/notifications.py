@@ -94,11 +94,10 @@ def notify(
         def enqueue() -> None:
             from .tasks import notification_email
 
-            for pk in pending:
-                try:
-                    notification_email.enqueue(notification_id=pk)
-                except Exception:  # a failed send must never undo the change that caused it
-                    logger.exception("Could not queue the email of notification %s", pk)
+            try:
+                notification_email.enqueue(notification_ids=pending)
+            except Exception:  # a failed send must never undo the change that caused it
+                logger.exception("Could not queue the email of notifications %s", pending)
 
         transaction.on_commit(enqueue)
     return created

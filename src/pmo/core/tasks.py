@@ -44,47 +44,49 @@ def email_send(*, recipients: list[str], subject: str, body: str) -> int:
     return send_mail(subject, body, None, recipients, fail_silently=False)
 
 
-def _retry(notification_id: int, attempt: int) -> None:
+def _retry(notification_ids: list[int], attempt: int) -> None:
     backend = notification_email.get_backend()
     if backend.supports_defer:
         notification_email.using(run_after=timezone.now() + backoff(attempt)).enqueue(
-            notification_id=notification_id, attempt=attempt + 1
+            notification_ids=notification_ids, attempt=attempt + 1
         )
     else:  # a backend that runs tasks at once cannot wait: try again straight away
-        notification_email.enqueue(notification_id=notification_id, attempt=attempt + 1)
+        notification_email.enqueue(notification_ids=notification_ids, attempt=attempt + 1)
 
 
 @task()
-def notification_email(*, notification_id: int, attempt: int = 1) -> str:
-    """Email one notification to its recipient; on failure, try again later."""
-    row = (
+def notification_email(*, notification_ids: list[int], attempt: int = 1) -> str:
+    """Email one notification (the same subject and body for its recipients, one message);
+    on failure, try again later."""
+    rows = list(
         Notification.objects.select_related("recipient")
-        .filter(pk=notification_id, email_state__in=[EmailState.PENDING, EmailState.FAILED])
-        .first()
+        .filter(pk__in=notification_ids, email_state__in=[EmailState.PENDING, EmailState.FAILED])
+        .order_by("pk")
     )
-    if row is None:
+    if not rows:
         return "nothing to send"
+    ids = [row.pk for row in rows]
     try:
         send_mail(
-            row.subject,
-            _with_link(row.body, row.link),
+            rows[0].subject,
+            _with_link(rows[0].body, rows[0].link),
             None,
-            [row.recipient.email],
+            sorted({row.recipient.email for row in rows}),
             fail_silently=False,
         )
     except Exception as exc:
         last = attempt >= max_attempts()
-        Notification.objects.filter(pk=row.pk).update(
+        Notification.objects.filter(pk__in=ids).update(
             email_attempts=attempt,
             email_error=f"{type(exc).__name__}: {exc}"[:300],
             email_state=EmailState.FAILED if last else EmailState.PENDING,
         )
         if last:
-            logger.error("Gave up emailing notification %s after %s attempts", row.pk, attempt)
+            logger.error("Gave up emailing notifications %s after %s attempts", ids, attempt)
             return "failed"
-        _retry(row.pk, attempt)
+        _retry(ids, attempt)
         return "retrying"
-    Notification.objects.filter(pk=row.pk).update(
+    Notification.objects.filter(pk__in=ids).update(
         email_state=EmailState.SENT,
         email_attempts=attempt,
         email_error="",

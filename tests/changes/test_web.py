@@ -99,3 +99,41 @@ def test_escalations_appear_on_the_pmo_desk(project, people, plan):
     pm.post(f"/projects/{project.pk}/issues/{issue.pk}/", escalate)
     page = desk.get("/pmo/").content.decode()
     assert "I-1 Vendor late" in page and "Call them" in page
+
+
+@pytest.mark.parametrize("what", ["changes", "issues"])
+def test_log_pages_take_constant_queries(project, people, plan, what):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pmo.changes import services
+
+    pm = client_for(people["manager"])
+    url = f"/projects/{project.pk}/{what}/"
+
+    def add() -> None:
+        if what == "changes":
+            services.change_create(
+                actor=people["manager"], project_id=project.pk,
+                data={"title": "T", "description": "D", "edits": [
+                    {"kind": "duration", "task_id": plan["Build"].pk, "duration": 12}]},
+            )  # fmt: skip
+        else:
+            issue = services.issue_create(
+                actor=people["manager"], project_id=project.pk,
+                data={"title": "I", "owner_id": people["member"].pk,
+                      "task_ids": [plan["Build"].pk]},
+            )  # fmt: skip
+            assert issue.pk
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert pm.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    add()
+    count()
+    one = count()
+    for _ in range(4):
+        add()
+    assert count() == one

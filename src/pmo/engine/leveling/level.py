@@ -190,7 +190,9 @@ def level(
         outcome = solve_cpsat(
             problem,
             horizon=horizon,
-            hint=best if fits else None,
+            # the heuristic's makespan is the horizon already; as a hint its schedule slowed
+            # the proofs (PSPLIB j30: 473 -> 474 proven, j60 sample 15.92 -> 15.79 % without)
+            hint=best if fits and tie_breaks else None,
             time_limit=max(0.0, time_limit - (time.perf_counter() - began)),
             threads=threads,
             seed=seed,

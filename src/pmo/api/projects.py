@@ -99,6 +99,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
         status=filters.status or "",
         health=filters.health or "",
         portfolio_id=filters.portfolio,
+        project_type=filters.project_type or "",
     )
 
 

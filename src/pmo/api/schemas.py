@@ -12,7 +12,16 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Form, Path, Query, Schema
 from pydantic import AfterValidator
 
-from pmo.projects.models import Engagement, Health, ProjectRole, Stage, Status
+from pmo.projects.models import (
+    Engagement,
+    Health,
+    ProjectRole,
+    ProjectSize,
+    ProjectType,
+    RiskLevel,
+    Stage,
+    Status,
+)
 
 # Database integers are signed 64-bit; a larger number must be refused, not overflow in the driver.
 MAX_DB_INT = 2**63 - 1
@@ -107,6 +116,7 @@ class ProjectFilters(Schema):
     status: Status | None = None
     health: Health | None = None
     portfolio: Id | None = None
+    project_type: ProjectType | None = None
 
 
 class ProjectIn(Schema):
@@ -118,6 +128,9 @@ class ProjectIn(Schema):
     manager_id: Id | None = None
     planned_start: dt.date | None = None
     planned_finish: dt.date | None = None
+    project_type: ProjectType = ProjectType.OTHER
+    size: ProjectSize = ProjectSize.MEDIUM
+    risk_level: RiskLevel = RiskLevel.MEDIUM
 
 
 class ProjectPatch(Schema):
@@ -129,6 +142,9 @@ class ProjectPatch(Schema):
     manager_id: Id | None = None
     status: Status | None = None
     health: Health | None = None
+    project_type: ProjectType | None = None
+    size: ProjectSize | None = None
+    risk_level: RiskLevel | None = None
     planned_start: dt.date | None = None
     planned_finish: dt.date | None = None
     actual_start: dt.date | None = None
@@ -146,6 +162,9 @@ class ProjectOut(Schema):
     stage: Stage
     status: Status
     health: Health
+    project_type: ProjectType
+    size: ProjectSize
+    risk_level: RiskLevel
     planned_start: dt.date | None
     planned_finish: dt.date | None
     actual_start: dt.date | None

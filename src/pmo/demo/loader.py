@@ -141,6 +141,7 @@ PROJECTS: list[dict[str, Any]] = [
     {
         "code": "OPS-201",
         "name": "Warehouse automation pilot",
+        "type": "infrastructure",
         "portfolio": 1,
         "sponsor": "coo",
         "manager": "pm2",
@@ -163,6 +164,7 @@ PROJECTS: list[dict[str, Any]] = [
     {
         "code": "OPS-203",
         "name": "Office consolidation",
+        "type": "infrastructure",
         "portfolio": 1,
         "sponsor": "coo",
         "manager": "pm4",
@@ -393,6 +395,16 @@ def demo_load() -> str:
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."
 
 
+# the kind of work of a demo project, by the prefix of its code
+DEMO_TYPES = {"DIG": "it", "OPS": "process", "REG": "regulatory"}
+
+
+def _demo_size(index: int) -> str:
+    """The size band that fits the demo plan's number of work packages (see _demo_plan)."""
+    packages = 8 + (index * 13) % 48
+    return "small" if packages < 20 else "large" if packages > 40 else "medium"
+
+
 def _demo_project(
     spec: dict[str, Any],
     index: int,
@@ -414,6 +426,9 @@ def _demo_project(
         manager_id=manager.pk,
         planned_start=start,
         planned_finish=finish,
+        project_type=spec.get("type", DEMO_TYPES[spec["code"][:3]]),
+        size=_demo_size(index),
+        risk_level={"red": "high", "amber": "medium"}.get(spec["health"], "low"),
     )
     for username, role in spec["members"]:
         project_services.member_add(

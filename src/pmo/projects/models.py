@@ -33,6 +33,29 @@ class Health(models.TextChoices):
     RED = "red", "Red"
 
 
+class ProjectType(models.TextChoices):
+    """The kind of work: methodologies tailor their rules and the PMO sets cadences by it."""
+
+    IT = "it", "IT and digital"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure and facilities"
+    PROCESS = "process", "Process improvement"
+    REGULATORY = "regulatory", "Regulatory and compliance"
+    PRODUCT = "product", "Product development"
+    OTHER = "other", "Other"
+
+
+class ProjectSize(models.TextChoices):
+    SMALL = "small", "Small"
+    MEDIUM = "medium", "Medium"
+    LARGE = "large", "Large"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class Project(VersionedModel):
     code = models.CharField(
         max_length=20,
@@ -69,6 +92,13 @@ class Project(VersionedModel):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.INITIATION)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     health = models.CharField(max_length=8, choices=Health.choices, default=Health.GREEN)
+    project_type = models.CharField(
+        "type", max_length=16, choices=ProjectType.choices, default=ProjectType.OTHER
+    )
+    size = models.CharField(max_length=8, choices=ProjectSize.choices, default=ProjectSize.MEDIUM)
+    risk_level = models.CharField(
+        "risk", max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
     planned_start = models.DateField(null=True, blank=True)
     planned_finish = models.DateField(null=True, blank=True)
     actual_start = models.DateField(null=True, blank=True)

@@ -34,6 +34,7 @@ def project_list(
     status: str = "",
     health: str = "",
     portfolio_id: int | None = None,
+    project_type: str = "",
 ) -> QuerySet[Project]:
     qs = visible_projects(actor).select_related("portfolio", "sponsor", "manager")
     if search:
@@ -48,6 +49,8 @@ def project_list(
         qs = qs.filter(health=health)
     if portfolio_id:
         qs = qs.filter(portfolio_id=portfolio_id)
+    if project_type:
+        qs = qs.filter(project_type=project_type)
     return qs.order_by("code")
 
 

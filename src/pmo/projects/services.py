@@ -35,6 +35,9 @@ from .models import (
     Membership,
     Project,
     ProjectRole,
+    ProjectSize,
+    ProjectType,
+    RiskLevel,
     Stage,
     Stakeholder,
 )
@@ -81,6 +84,9 @@ PROJECT_EDITABLE = {
     "manager_id",
     "status",
     "health",
+    "project_type",
+    "size",
+    "risk_level",
     "planned_start",
     "planned_finish",
     "actual_start",
@@ -158,6 +164,9 @@ def project_create(
     manager_id: int | None = None,
     planned_start: dt.date | None = None,
     planned_finish: dt.date | None = None,
+    project_type: str = ProjectType.OTHER,
+    size: str = ProjectSize.MEDIUM,
+    risk_level: str = RiskLevel.MEDIUM,
 ) -> Project:
     """A new project in initiation, with an empty draft charter; a PM who creates it manages it."""
     check_project_create(actor)
@@ -178,6 +187,9 @@ def project_create(
         manager_id=manager_id,
         planned_start=planned_start,
         planned_finish=planned_finish,
+        project_type=project_type,
+        size=size,
+        risk_level=risk_level,
         created_by=actor,
     )
     full_clean(project)

@@ -13,6 +13,9 @@ from pmo.projects.models import (
     CharterVersion,
     Health,
     ProjectRole,
+    ProjectSize,
+    ProjectType,
+    RiskLevel,
     Stakeholder,
     Status,
 )
@@ -86,10 +89,23 @@ class ProjectFactsForm(forms.Form):
     manager = forms.ModelChoiceField(queryset=people.manager_candidates(), required=False)
     planned_start = forms.DateField(required=False, widget=_date_input())
     planned_finish = forms.DateField(required=False, widget=_date_input())
+    # optional in a post: a form that leaves them out keeps what the project has
+    project_type = forms.ChoiceField(
+        label="Type", choices=ProjectType.choices, initial=ProjectType.OTHER, required=False
+    )
+    size = forms.ChoiceField(
+        choices=ProjectSize.choices, initial=ProjectSize.MEDIUM, required=False
+    )
+    risk_level = forms.ChoiceField(
+        label="Risk", choices=RiskLevel.choices, initial=RiskLevel.MEDIUM, required=False
+    )
 
     def service_data(self) -> dict[str, Any]:
         """Cleaned data as the service takes it: related objects become ids."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "code")}
+        for name in ("project_type", "size", "risk_level"):
+            if not data.get(name):
+                data.pop(name, None)
         for name in ("portfolio", "sponsor", "manager"):
             if name in data:
                 value = data.pop(name)
@@ -112,6 +128,7 @@ class ProjectEditForm(VersionedForm, ProjectFactsForm):
     def initial_for(project: Any) -> dict[str, Any]:
         fields = ["name", "description", "status", "health", "version"]
         fields += ["planned_start", "planned_finish", "actual_start", "actual_finish"]
+        fields += ["project_type", "size", "risk_level"]
         initial = {f: getattr(project, f) for f in fields}
         initial.update(
             portfolio=project.portfolio_id, sponsor=project.sponsor_id, manager=project.manager_id

@@ -1,0 +1,1 @@
+"""The PMO's governance: methodologies, templates, stage gates, compliance."""

@@ -16,6 +16,8 @@ from django.db.models import F
 from pmo.accounts.models import User
 from pmo.core.audit import audit_record, snapshot
 from pmo.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pmo.core.models import NotificationKind
+from pmo.core.notifications import notify
 from pmo.core.services import full_clean, only_fields, versioned_update
 from pmo.planning.models import Calendar, ConstraintType, Schedule, Task
 from pmo.projects.policies import access_project, is_pmo, require, require_internal
@@ -204,7 +206,7 @@ def _editable_project_id(actor: User, project_id: int) -> int:
 
 def _assignment(project_id: int, assignment_id: Any) -> Assignment:
     obj = (
-        Assignment.objects.select_related("task", "resource")
+        Assignment.objects.select_related("task__project", "resource__user")
         .filter(task__project_id=project_id, pk=assignment_id)
         .first()
         if assignment_id
@@ -232,7 +234,36 @@ def assignment_create(*, actor: User, project_id: int, data: Mapping[str, Any]) 
     values["units"] = units
     if values.get("work_hours") is None:
         values["work_hours"] = default_work_hours(task, units)
-    return _created(Assignment(**values), actor=actor, data=values, project_id=pk)
+    assignment = _created(Assignment(**values), actor=actor, data=values, project_id=pk)
+    _tell_assignee(
+        actor,
+        assignment,
+        "You were assigned to {task}",
+        f"{_n(units)} units, {_n(assignment.work_hours)} hours of work, "
+        f"{task.early_start} – {task.early_finish}.",
+    )
+    return assignment
+
+
+def _n(value: Any) -> str:
+    """A quantity as people write it: 1.5, 40, not 1.50 or 40.00."""
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def _tell_assignee(actor: User, assignment: Assignment, subject: str, body: str) -> None:
+    """The person behind the resource hears of a change to their assignment, unless they made
+    it themselves (placeholders and people without a login have no inbox)."""
+    user = assignment.resource.user
+    if user is None or user.pk == actor.pk:
+        return
+    task = assignment.task
+    notify(
+        users=[user],
+        subject=f"[{task.project.code}] " + subject.format(task=f"{task.wbs} {task.name}"),
+        body=body,
+        kind=NotificationKind.TASK_CHANGED,
+        link="/my-work/",
+    )
 
 
 @transaction.atomic
@@ -251,7 +282,8 @@ def assignment_update(
     if "units" in values and "work_hours" not in values:
         # Work follows the units unless it is given.
         values["work_hours"] = default_work_hours(assignment.task, Decimal(str(values["units"])))
-    return versioned_update(
+    before = (Decimal(str(assignment.units)), Decimal(str(assignment.work_hours)))
+    assignment = versioned_update(
         assignment,
         actor=actor,
         data=values,
@@ -259,6 +291,15 @@ def assignment_update(
         project_id=pk,
         thing="The assignment",
     )
+    after = (Decimal(str(assignment.units)), Decimal(str(assignment.work_hours)))
+    if after != before:
+        _tell_assignee(
+            actor,
+            assignment,
+            "Your work on {task} changed",
+            f"Units {_n(before[0])} → {_n(after[0])}; work {_n(before[1])} → {_n(after[1])} hours.",
+        )
+    return assignment
 
 
 @transaction.atomic
@@ -266,6 +307,12 @@ def assignment_delete(*, actor: User, project_id: int, assignment_id: int) -> No
     pk = _editable_project_id(actor, project_id)
     assignment = _assignment(pk, assignment_id)
     audit_record(actor=actor, action="delete", obj=assignment, project_id=pk)
+    _tell_assignee(
+        actor,
+        assignment,
+        "You were taken off {task}",
+        f"Your assignment of {_n(assignment.work_hours)} hours was removed.",
+    )
     assignment.delete()
 
 

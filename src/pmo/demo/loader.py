@@ -16,6 +16,7 @@ from pmo.accounts.models import OrgRole, User
 from pmo.accounts.services import user_create
 from pmo.core.notifications import notifications_muted
 from pmo.demo.changes import demo_changes
+from pmo.demo.closure import demo_closure
 from pmo.demo.controls import demo_controls
 from pmo.demo.execution import demo_execution
 from pmo.demo.plans import demo_plan
@@ -392,6 +393,7 @@ def demo_load() -> str:
         demo_execution(people, today)
         demo_portfolio(people, portfolios, today)
         demo_changes(people, today)
+        demo_closure(people, today)
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."
 
 
@@ -475,7 +477,9 @@ def _demo_project(
         return
     project_services.charter_decide(actor=sponsor, project_id=pid, version=None, decision="approve")
     order = [Stage.PLANNING, Stage.EXECUTION, Stage.CLOSING, Stage.CLOSED]
-    for stage in order[: order.index(spec["stage"]) + 1]:
+    # A closed project is read-only: it stays in closing until demo_closure closes it for real.
+    last = Stage.CLOSING if spec["stage"] == Stage.CLOSED else spec["stage"]
+    for stage in order[: order.index(last) + 1]:
         project_services.project_stage_advance(actor=manager, project_id=pid, to_stage=stage)
     facts: dict[str, Any] = {"health": spec["health"]}
     if spec["stage"] != Stage.PLANNING:

@@ -205,7 +205,7 @@ def status_date_set(
 
 @transaction.atomic
 def comment_add(*, actor: User, project_id: int, task_id: int, body: str) -> TaskComment:
-    project = access_project(actor, project_id)
+    project = access_project(actor, project_id, for_update=True)  # a closed project takes none
     perms = require_internal(actor, project)
     if perms.relation == "viewer":
         raise Forbidden(MAY_NOT_COMMENT.format(code=project.code))

@@ -15,11 +15,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from pmo.accounts.models import OrgRole
 from pmo.core.errors import Forbidden, NotFound
 
-from .models import Membership, Project, ProjectRole
+from .models import Membership, Project, ProjectRole, Stage
 
 PROJECT_NOT_FOUND = "Project {id} not found."
 MAY_NOT = "You may not {action} on project {code}."
 MAY_NOT_CREATE = "Only the PMO and project managers may create projects."
+PROJECT_CLOSED = "Project {code} is closed and read-only; a PMO admin may reopen it with a reason."
 
 CREATOR_ROLES = {OrgRole.PMO_ADMIN, OrgRole.PMO_ANALYST, OrgRole.PROJECT_MANAGER}
 
@@ -39,6 +40,16 @@ def visible_projects(user: Any, qs: QuerySet[Project] | None = None) -> QuerySet
     return qs.filter(Q(sponsor=user) | Q(manager=user) | Exists(member))
 
 
+class ProjectClosed(Forbidden):
+    """A write on a closed project: it is read-only until a PMO admin reopens it."""
+
+
+def check_open(project: Project) -> None:
+    """Refuse any change to a closed project, whoever asks, with the reason and the way out."""
+    if project.stage == Stage.CLOSED:
+        raise ProjectClosed(PROJECT_CLOSED.format(code=project.code))
+
+
 @dataclass(frozen=True)
 class ProjectPermissions:
     """What one person may do on one project; computed once per request."""
@@ -48,6 +59,7 @@ class ProjectPermissions:
     edit: bool  # project facts, stage, members, charter drafts, stakeholders
     decide_charter: bool
     upload_documents: bool
+    closed: bool = False  # a closed project is read-only for everyone
 
 
 def _relation(user: Any, project: Project, membership_role: str | None) -> str | None:
@@ -76,18 +88,26 @@ def project_permissions(user: Any, project: Project) -> ProjectPermissions | Non
     relation = _relation(user, project, role)
     if relation is None:
         return None
-    edit = relation in ("pmo", "manager")
+    closed = project.stage == Stage.CLOSED
+    edit = relation in ("pmo", "manager") and not closed
     return ProjectPermissions(
         relation=relation,
         view_internal=relation != "client",
         edit=edit,
-        decide_charter=project.sponsor_id == user.pk,
-        upload_documents=edit or relation == "member",
+        decide_charter=project.sponsor_id == user.pk and not closed,
+        upload_documents=(edit or relation == "member") and not closed,
+        closed=closed,
     )
 
 
-def access_project(actor: Any, project_id: Any, *, for_update: bool = False) -> Project:
-    """The project, if `actor` may see it; *not found* otherwise (missing or not visible)."""
+def access_project(
+    actor: Any, project_id: Any, *, for_update: bool = False, closed_ok: bool = False
+) -> Project:
+    """The project, if `actor` may see it; *not found* otherwise (missing or not visible).
+
+    `for_update` (every write takes it) locks the row and refuses a closed project, unless the
+    write is one of the few a closed project still takes (`closed_ok`: reopening, benefits).
+    """
     try:
         pk = int(project_id)
     except (TypeError, ValueError):
@@ -98,10 +118,15 @@ def access_project(actor: Any, project_id: Any, *, for_update: bool = False) -> 
     project = qs.filter(pk=pk).first()
     if project is None:
         raise NotFound(PROJECT_NOT_FOUND.format(id=project_id))
+    if for_update and not closed_ok:
+        check_open(project)
     return project
 
 
-def require(allowed: bool, *, action: str, project: Project) -> None:
+def require(allowed: bool, *, action: str, project: Project, closed_ok: bool = False) -> None:
+    """Every write's permission check; on a closed project it refuses first, for everyone."""
+    if not closed_ok:
+        check_open(project)
     if not allowed:
         raise Forbidden(MAY_NOT.format(action=action, code=project.code))
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "pmo.resources",
     "pmo.execution",
     "pmo.changes",
+    "pmo.closure",
     "pmo.web",
     "pmo.demo",
 ]
@@ -170,6 +171,8 @@ PMO_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PMO_EMAIL_MAX_ATTEMPTS", "5"))
 PMO_EMAIL_RETRY_SECONDS = int(os.environ.get("PMO_EMAIL_RETRY_SECONDS", "60"))
 PMO_CHANGE_PM_MAX_DAYS = int(os.environ.get("PMO_CHANGE_PM_MAX_DAYS", "5"))
 PMO_CHANGE_PM_MAX_COST = os.environ.get("PMO_CHANGE_PM_MAX_COST", "10000")
+# Archive bundles of closed projects are kept this many years after the project's finish.
+PMO_ARCHIVE_RETENTION_YEARS = int(os.environ.get("PMO_ARCHIVE_RETENTION_YEARS", "7"))
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 

@@ -15,6 +15,7 @@ from pmo.core.middleware import problem_response
 from . import (
     accounts,
     changes,
+    closure,
     controls,
     execution,
     notifications,
@@ -118,6 +119,7 @@ api.add_router("", portfolio.router)
 api.add_router("", execution.router)
 api.add_router("", changes.router)
 api.add_router("", notifications.router)
+api.add_router("", closure.router)
 
 # Last, so that it only catches paths no other operation matched: unknown routes answer
 # problem+json like everything else under /api/v1/.

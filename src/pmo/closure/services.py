@@ -966,6 +966,7 @@ def project_close(*, actor: User, project_id: int) -> Project:
 def project_reopen(*, actor: User, project_id: int, reason: str) -> Project:
     """A PMO admin takes a closed project back to closing, with the reason (audited)."""
     project = access_project(actor, project_id, for_update=True, closed_ok=True)
+    require_internal(actor, project)
     if not (is_pmo(actor) and actor.org_role == OrgRole.PMO_ADMIN) and not actor.is_superuser:
         raise Forbidden(REOPEN_ADMIN_ONLY)
     if project.stage != Stage.CLOSED:

@@ -205,3 +205,84 @@ def test_sensitivity_of_the_only_uncertain_activity_is_one() -> None:
     result = simulate(net, RiskModel({"A": Lognormal(5, 2)}), 4000, seed=8)
     assert result.sensitivity["A"] == pytest.approx(1.0, abs=1e-3)
     assert result.sensitivity["B"] == 0.0
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function in numpy (uint64 arithmetic wraps around)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _probabilities(key: int, iterations: np.ndarray, streams: np.ndarray) -> np.ndarray:
+    """The documented generator: SplitMix64 of SplitMix64, 53 bits, centred in (0, 1)."""
+    gamma = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        state = _splitmix(np.uint64(key) + (iterations.astype(np.uint64) + np.uint64(1)) * gamma)
+        z = _splitmix(state + (streams.astype(np.uint64) + np.uint64(1)) * gamma)
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+
+
+def test_the_generator_is_the_documented_splitmix64_of_key_iteration_and_stream() -> None:
+    from pmo.engine import _risk_kernel as kernel
+
+    key = 0x0123456789ABCDEF
+    for iteration, stream in [(0, 0), (1, 0), (0, 1), (9_999, 123), (5, kernel.EVENT_STREAM + 2)]:
+        state = kernel.iteration_state(np.uint64(key), iteration)
+        expected = _probabilities(key, np.asarray([iteration]), np.asarray([stream]))[0]
+        assert kernel.uniform(np.uint64(state), stream) == expected
+
+
+def test_the_generator_is_uniform_and_independent_across_iterations_and_streams() -> None:
+    iterations, streams = np.meshgrid(np.arange(2_000), np.arange(50), indexing="ij")
+    u = _probabilities(2026, iterations.ravel(), streams.ravel()).reshape(2_000, 50)
+    assert u.min() > 0 and u.max() < 1
+    counts = np.histogram(u, bins=20, range=(0, 1))[0]
+    expected = u.size / 20
+    chi2 = float(((counts - expected) ** 2 / expected).sum())
+    assert chi2 < 50  # 19 degrees of freedom: P(chi2 > 50) ~ 1e-4
+    se = 1 / np.sqrt(u.shape[0])  # correlation of neighbours, iterations and streams
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 4 * se
+    assert abs(np.corrcoef(u[:-1, 7], u[1:, 7])[0, 1]) < 4 * se
+
+
+def test_every_result_is_the_same_whatever_the_thread_count() -> None:
+    import numba
+
+    net = Network([Activity(x, 3) for x in "ABCDE"],
+                  [Link("A", "B"), Link("A", "C", LinkType.SS, 1), Link("B", "D", LinkType.FF),
+                   Link("C", "D", LinkType.SF, 2), Link("D", "E", lag_percent=20)])  # fmt: skip
+    model = RiskModel(
+        durations={"A": Pert(1, 2, 6), "B": Lognormal(3, 1), "C": Uniform(1, 4),
+                   "D": Triangular(2, 3, 7), "E": Pert(1, 2, 3)},
+        events=[RiskEvent("R1", ["B", "E"], Impact(0.3, Triangular(-1, 2, 5), Uniform(0, 99)))],
+        correlations=[Correlation(["A", "B", "E"], 0.5)],
+        costs={"A": ActivityCost(10, 2), "D": ActivityCost(0, 7)},
+    )  # fmt: skip
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = simulate(net, model, 1_000, seed=3)
+    finally:
+        numba.set_num_threads(before)
+    other = simulate(net, model, 1_000, seed=3, progress=lambda done, total: None)
+    assert np.array_equal(one.finish_sample, other.finish_sample)
+    assert np.array_equal(one.cost_sample, other.cost_sample)
+    assert one.criticality == other.criticality
+    assert one.sensitivity == other.sensitivity
+    assert one.event_frequency == other.event_frequency
+    assert one.event_sensitivity == other.event_sensitivity
+
+
+def test_an_activity_keeps_its_draws_when_the_model_around_it_changes() -> None:
+    """Its random numbers are those of its own stream: adding a risk elsewhere or a response
+    leaves its durations as they were (common random numbers for comparing scenarios)."""
+    net = Network([Activity("A", 3), Activity("B", 3)])  # parallel: the finish is A's
+    alone = simulate(net, RiskModel({"A": Uniform(10, 11)}), 500, seed=4)
+    event = RiskEvent("R", ["B"], pre=Impact(0.5, 0.5), post=Impact(0.2, 0.5))
+    both = RiskModel({"A": Uniform(10, 11), "B": Uniform(0, 1)}, events=[event])
+    pre = simulate(net, both, 500, seed=4)
+    post = simulate(net, both, 500, seed=4, response="post")
+    assert np.array_equal(alone.finish_sample, pre.finish_sample)
+    assert np.array_equal(alone.finish_sample, post.finish_sample)
+    assert pre.event_frequency["R"] > post.event_frequency["R"]

@@ -35,6 +35,45 @@ _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 _TINY = 2.0**-53
 
+# ----------------------------------------------------------------------------- random numbers
+# A counter-based generator: the probability of stream s in iteration i is a hash of
+# (key, i, s), so any lane draws any number directly, whatever thread runs it. The hash is
+# SplitMix64's (Steele, Lea and Flood 2014; Vigna's finalizer): iteration i's state is output
+# i + 1 of a SplitMix64 sequence seeded with the key, stream s is output s + 1 of a SplitMix64
+# sequence seeded with that state.
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_ONE = np.uint64(1)
+#: First stream of the risk events (activities use their row as stream).
+EVENT_STREAM = 1 << 40
+
+
+@njit(cache=True, nogil=True)
+def mix64(z):
+    """SplitMix64's output function: a bijection of 64-bit words that scrambles every bit."""
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True, nogil=True)
+def iteration_state(key, iteration):
+    """The 64-bit state of an iteration."""
+    return mix64(key + (np.uint64(iteration) + _ONE) * _GOLDEN)
+
+
+@njit(cache=True, nogil=True)
+def uniform(state, stream):
+    """Probability of ``stream`` in the iteration with ``state``: in (0, 1), 53 bits."""
+    z = mix64(state + (np.uint64(stream) + _ONE) * _GOLDEN)
+    return (float(z >> _S11) + 0.5) * _TINY
+
 
 @njit(cache=True, nogil=True)
 def ndtr(z):
@@ -127,18 +166,27 @@ def betainc(a, b, x):
 
 
 @njit(cache=True, nogil=True)
-def _beta_quantile(a, b, u, lo):
-    """x with I_x(a, b) = u, by bisection from ``lo`` (a lower bound)."""
+def _beta_quantile(a, b, u, lo, x):
+    """x with I_x(a, b) = u: Newton's method from ``x`` (the previous knot), kept inside a
+    bracket that starts at ``lo`` (a lower bound) and falls back to bisection."""
     hi = 1.0
+    log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    if not lo < x < hi:
+        x = 0.5 * (lo + hi)
     for _ in range(200):
-        if hi - lo < 1e-15:
-            break
-        mid = 0.5 * (lo + hi)
-        if betainc(a, b, mid) < u:
-            lo = mid
+        excess = betainc(a, b, x) - u
+        if excess < 0.0:
+            lo = x
         else:
-            hi = mid
-    return 0.5 * (lo + hi)
+            hi = x
+        density = math.exp((a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x) - log_beta)
+        step = x - excess / density if density > 0.0 else -1.0
+        if not lo < step < hi:
+            step = 0.5 * (lo + hi)
+        if abs(step - x) < 1e-15 or hi - lo < 1e-15:
+            return step
+        x = step
+    return x
 
 
 @njit(cache=True)
@@ -151,12 +199,15 @@ def beta_table(a, b):
     table[k_max] = 1.0
     for k in range(1, k_max):
         u = 0.5 * (1.0 - math.cos(math.pi * k / k_max))
-        table[k] = _beta_quantile(a, b, u, table[k - 1])
+        guess = 2.0 * table[k - 1] - table[k - 2] if k > 1 else u
+        table[k] = _beta_quantile(a, b, u, table[k - 1], guess)
     base = k_max + 1
     table[base] = 0.0
     table[base + MIDDLE_INTERVALS] = 1.0
     for k in range(1, MIDDLE_INTERVALS):
-        table[base + k] = _beta_quantile(a, b, k / MIDDLE_INTERVALS, table[base + k - 1])
+        previous = table[base + k - 1]
+        guess = 2.0 * previous - table[base + k - 2] if k > 1 else 0.5 / MIDDLE_INTERVALS
+        table[base + k] = _beta_quantile(a, b, k / MIDDLE_INTERVALS, previous, guess)
     return table
 
 
@@ -205,35 +256,6 @@ def quantile(kind, p1, p2, p3, table, tables, u):
     return math.exp(p1 + p2 * ndtri(u))
 
 
-@njit(parallel=True, cache=True)
-def fill_durations(u, kind, p1, p2, p3, table, tables, column, out):
-    """``out[r, column[j]] = quantile_j(u[r, j])`` for every iteration ``r``."""
-    rows, k = u.shape
-    for r in prange(rows):
-        for j in range(k):
-            out[r, column[j]] = quantile(kind[j], p1[j], p2[j], p3[j], table[j], tables, u[r, j])
-
-
-@njit(cache=True, nogil=True)
-def quantiles(kind, p1, p2, p3, table, tables, u):
-    """One distribution at many probabilities."""
-    out = np.empty(u.shape[0])
-    for r in range(u.shape[0]):
-        out[r] = quantile(kind, p1, p2, p3, table, tables, u[r])
-    return out
-
-
-@njit(parallel=True, cache=True)
-def normal_cdf(z):
-    """``ndtr`` over a 2-D array."""
-    out = np.empty_like(z)
-    rows, cols = z.shape
-    for r in prange(rows):
-        for c in range(cols):
-            out[r, c] = ndtr(z[r, c])
-    return out
-
-
 @njit(cache=True, nogil=True)
 def _lag(k, d_i, out_lag, out_pct, has_pct):
     if has_pct:
@@ -255,21 +277,26 @@ def _required_start(kind, lag, es_i, ef_i, dur_j):
     return es_i + lag - dur_j
 
 
+#: Link groups of the compiled passes, each a run of a node's in- or out-links: the four
+#: types with a fixed lag, then the links with a percentage lag (any type).
+GROUPS = 5
+PCT = 4
+
+
 @njit(cache=True, nogil=True)
-def _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
-                finish, es, lf):  # fmt: skip
-    """Move ALAP activities by their free float, successors first (as `_kernel.floats`)."""
+def _shift_alap(d, out_bound, out_node, out_type, out_lag, out_pct, ctype, finish, es, lf):
+    """Move ALAP activities by their free float, successors first (as `_kernel.floats`);
+    activities are numbered in topological order."""
     n = d.shape[0]
-    for idx in range(n - 1, -1, -1):
-        i = order[idx]
+    for i in range(n - 1, -1, -1):
         if ctype[i] != ALAP:
             continue
         es_i = es[i]
         ef_i = es_i + d[i]
         room = finish - ef_i
-        for k in range(out_ptr[i], out_ptr[i + 1]):
-            j = out_succ[k]
-            lag = _lag(k, d[i], out_lag, out_pct, has_pct)
+        for k in range(out_bound[GROUPS * i], out_bound[GROUPS * i + GROUPS]):
+            j = out_node[k]
+            lag = _lag(k, d[i], out_lag, out_pct, True)
             slack = es[j] - _required_start(out_type[k], lag, es_i, ef_i, d[j])
             if slack < room:
                 room = slack
@@ -284,101 +311,131 @@ def _shift_alap(order, d, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct
 LANES = 16
 
 
-@njit(parallel=True, cache=True)
-def simulate_lanes(order, dur, out_ptr, out_succ, out_type, out_lag, out_pct, has_pct, ctype,
-                   coff, deadline, start, has_alap, criticality):  # fmt: skip
-    """Finish of every iteration (row of ``dur``) and how often each activity was critical.
+@njit(cache=True, nogil=True)
+def _passes(d, es, ef, lf, ls, acc, f, w, in_bound, in_node, in_type, in_lag, in_pct,
+            out_bound, out_node, out_type, out_lag, out_pct, ctype, coff, deadline, start,
+            has_alap, criticality, counts):  # fmt: skip
+    """Forward pass, and backward pass with the critical count, of `LANES` iterations side by
+    side. Activities are numbered in topological order; ``d``, ``es``, ``ef``, ``lf``, ``ls``
+    are ``(activities, LANES)``, lanes ``w..`` are padding. Links come grouped per node
+    (``*_bound[GROUPS * i + g]`` starts group ``g`` of node ``i``).
 
-    `LANES` iterations go through the passes side by side: each node and link is visited once
-    per batch and its arithmetic runs over the lanes (vectorized). Critical means a total float
-    <= 0 (up to rounding) in a backward pass from that iteration's own finish, as
-    `pmo.engine.cpm` does without a target finish. Results do not depend on the thread count.
+    Each node gathers from its predecessors (forward) or successors (backward) once, the
+    arithmetic running over the lanes (vectorized). ``f`` receives each lane's finish;
+    ``counts[i]`` grows by the lanes in which activity ``i`` is critical: total float <= 0
+    (up to rounding) in a backward pass from the lane's own finish, as `pmo.engine.cpm`
+    does without a target finish. The arithmetic is that of `pmo.engine._kernel`, grouped:
+    a maximum (minimum) of sums minus (plus) the same duration is that duration off the
+    maximum (minimum), also in floating point.
     """
-    rows, n = dur.shape
-    batches = (rows + LANES - 1) // LANES
-    finish = np.empty(rows)
-    counts = np.zeros((max(batches, 1), n), dtype=np.int64)
-    for b in prange(batches):
-        r0 = b * LANES
-        w = min(LANES, rows - r0)
-        d = np.zeros((n, LANES))
-        es = np.empty((n, LANES))
-        lf = np.empty((n, LANES))
-        f = np.full(LANES, start)
-        for x in range(w):
-            for i in range(n):
-                d[i, x] = dur[r0 + x, i]
-        for i in range(n):
+    n = d.shape[0]
+    for x in range(LANES):
+        f[x] = start
+    for i in range(n):
+        g0 = GROUPS * i
+        for x in range(LANES):
+            es[i, x] = start
+        for k in range(in_bound[g0 + FS], in_bound[g0 + SS]):
+            p = in_node[k]
+            lag = in_lag[k]
             for x in range(LANES):
-                es[i, x] = start
-        for idx in range(n):
-            i = order[idx]
-            c = ctype[i]
-            if c == SNET:
+                es[i, x] = max(es[i, x], ef[p, x] + lag)
+        for k in range(in_bound[g0 + SS], in_bound[g0 + FF]):
+            p = in_node[k]
+            lag = in_lag[k]
+            for x in range(LANES):
+                es[i, x] = max(es[i, x], es[p, x] + lag)
+        if in_bound[g0 + FF] < in_bound[g0 + PCT]:
+            for x in range(LANES):
+                acc[x] = -math.inf
+            for k in range(in_bound[g0 + FF], in_bound[g0 + SF]):
+                p = in_node[k]
+                lag = in_lag[k]
                 for x in range(LANES):
-                    if coff[i] > es[i, x]:
-                        es[i, x] = coff[i]
-            elif c == FNET:
+                    acc[x] = max(acc[x], ef[p, x] + lag)
+            for k in range(in_bound[g0 + SF], in_bound[g0 + PCT]):
+                p = in_node[k]
+                lag = in_lag[k]
                 for x in range(LANES):
-                    if coff[i] - d[i, x] > es[i, x]:
-                        es[i, x] = coff[i] - d[i, x]
-            elif c == MSO:
-                for x in range(LANES):
+                    acc[x] = max(acc[x], es[p, x] + lag)
+            for x in range(LANES):
+                es[i, x] = max(es[i, x], acc[x] - d[i, x])
+        for k in range(in_bound[g0 + PCT], in_bound[g0 + GROUPS]):
+            p = in_node[k]
+            t = in_type[k]
+            pct = in_pct[k]
+            from_finish = 1.0 - t % 2  # FS, FF leave the finish
+            to_finish = 1.0 if t >= FF else 0.0  # FF, SF bind the finish
+            for x in range(LANES):
+                exact = pct * d[p, x] / 100.0
+                lag_x = math.copysign(math.floor(abs(exact) + 0.5), exact)
+                req = es[p, x] + from_finish * d[p, x] + lag_x - to_finish * d[i, x]
+                if req > es[i, x]:
+                    es[i, x] = req
+        c = ctype[i]
+        if c == SNET:
+            for x in range(LANES):
+                if coff[i] > es[i, x]:
                     es[i, x] = coff[i]
-            elif c == MFO:
-                for x in range(LANES):
+        elif c == FNET:
+            for x in range(LANES):
+                if coff[i] - d[i, x] > es[i, x]:
                     es[i, x] = coff[i] - d[i, x]
+        elif c == MSO:
             for x in range(LANES):
-                ef = es[i, x] + d[i, x]
-                if ef > f[x]:
-                    f[x] = ef
-            for k in range(out_ptr[i], out_ptr[i + 1]):
-                j = out_succ[k]
-                t = out_type[k]
-                lag = out_lag[k]
-                from_finish = 1.0 - t % 2  # FS, FF leave the finish
-                to_finish = 1.0 if t >= FF else 0.0  # FF, SF bind the finish
-                pct = out_pct[k] if has_pct else math.nan
-                if pct == pct:
-                    for x in range(LANES):
-                        exact = pct * d[i, x] / 100.0
-                        lag_x = math.copysign(math.floor(abs(exact) + 0.5), exact)
-                        req = es[i, x] + from_finish * d[i, x] + lag_x - to_finish * d[j, x]
-                        if req > es[j, x]:
-                            es[j, x] = req
-                else:
-                    for x in range(LANES):
-                        req = es[i, x] + from_finish * d[i, x] + lag - to_finish * d[j, x]
-                        if req > es[j, x]:
-                            es[j, x] = req
-        for x in range(w):
-            finish[r0 + x] = f[x]
-        if not criticality:
-            continue
-        for idx in range(n - 1, -1, -1):
-            i = order[idx]
+                es[i, x] = coff[i]
+        elif c == MFO:
             for x in range(LANES):
-                lf[i, x] = f[x]
-            for k in range(out_ptr[i], out_ptr[i + 1]):
-                j = out_succ[k]
-                t = out_type[k]
+                es[i, x] = coff[i] - d[i, x]
+        for x in range(LANES):
+            ef[i, x] = es[i, x] + d[i, x]
+            f[x] = max(f[x], ef[i, x])
+    if not criticality:
+        return
+    count_now = not has_alap
+    for i in range(n - 1, -1, -1):
+        g0 = GROUPS * i
+        for x in range(LANES):
+            lf[i, x] = f[x]
+        for k in range(out_bound[g0 + FS], out_bound[g0 + SS]):
+            j = out_node[k]
+            lag = out_lag[k]
+            for x in range(LANES):
+                lf[i, x] = min(lf[i, x], ls[j, x] - lag)
+        for k in range(out_bound[g0 + FF], out_bound[g0 + SF]):
+            j = out_node[k]
+            lag = out_lag[k]
+            for x in range(LANES):
+                lf[i, x] = min(lf[i, x], lf[j, x] - lag)
+        if out_bound[g0 + SS] < out_bound[g0 + FF] or out_bound[g0 + SF] < out_bound[g0 + PCT]:
+            for x in range(LANES):
+                acc[x] = math.inf
+            for k in range(out_bound[g0 + SS], out_bound[g0 + FF]):
+                j = out_node[k]
                 lag = out_lag[k]
-                to_start = 1.0 if t < FF else 0.0
-                from_start = 1.0 * (t % 2)
-                pct = out_pct[k] if has_pct else math.nan
-                if pct == pct:
-                    for x in range(LANES):
-                        exact = pct * d[i, x] / 100.0
-                        lag_x = math.copysign(math.floor(abs(exact) + 0.5), exact)
-                        bound = lf[j, x] - to_start * d[j, x] - lag_x + from_start * d[i, x]
-                        if bound < lf[i, x]:
-                            lf[i, x] = bound
-                else:
-                    for x in range(LANES):
-                        bound = lf[j, x] - to_start * d[j, x] - lag + from_start * d[i, x]
-                        if bound < lf[i, x]:
-                            lf[i, x] = bound
-            c = ctype[i]
+                for x in range(LANES):
+                    acc[x] = min(acc[x], ls[j, x] - lag)
+            for k in range(out_bound[g0 + SF], out_bound[g0 + PCT]):
+                j = out_node[k]
+                lag = out_lag[k]
+                for x in range(LANES):
+                    acc[x] = min(acc[x], lf[j, x] - lag)
+            for x in range(LANES):
+                lf[i, x] = min(lf[i, x], acc[x] + d[i, x])
+        for k in range(out_bound[g0 + PCT], out_bound[g0 + GROUPS]):
+            j = out_node[k]
+            t = out_type[k]
+            pct = out_pct[k]
+            to_start = 1.0 if t < FF else 0.0
+            from_start = 1.0 * (t % 2)
+            for x in range(LANES):
+                exact = pct * d[i, x] / 100.0
+                lag_x = math.copysign(math.floor(abs(exact) + 0.5), exact)
+                bound = lf[j, x] - to_start * d[j, x] - lag_x + from_start * d[i, x]
+                if bound < lf[i, x]:
+                    lf[i, x] = bound
+        c = ctype[i]
+        if c != ASAP or deadline[i] != math.inf:
             for x in range(LANES):
                 best = lf[i, x]
                 if c == SNLT and coff[i] + d[i, x] < best:
@@ -392,12 +449,213 @@ def simulate_lanes(order, dur, out_ptr, out_succ, out_type, out_lag, out_pct, ha
                 elif c == MFO:
                     best = coff[i]
                 lf[i, x] = best
-        if has_alap:
-            for x in range(w):
-                _shift_alap(order, d[:, x].copy(), out_ptr, out_succ, out_type, out_lag,
-                            out_pct, has_pct, ctype, f[x], es[:, x], lf[:, x])  # fmt: skip
+        for x in range(LANES):
+            ls[i, x] = lf[i, x] - d[i, x]
+        if count_now:
+            critical = 0
+            for x in range(LANES):
+                if x < w and ls[i, x] - es[i, x] <= 1e-9 * (1.0 + abs(f[x])):
+                    critical += 1
+            counts[i] += critical
+    if count_now:
+        return
+    for x in range(w):
+        _shift_alap(d[:, x].copy(), out_bound, out_node, out_type, out_lag, out_pct, ctype,
+                    f[x], es[:, x], lf[:, x])  # fmt: skip
+    for i in range(n):
+        for x in range(w):
+            if lf[i, x] - d[i, x] - es[i, x] <= 1e-9 * (1.0 + abs(f[x])):
+                counts[i] += 1
+
+
+@njit(cache=True, nogil=True)
+def _sample(key, first, w, base, column, stream, kind, p1, p2, p3, table, tables, correlated,
+            factor,
+            ev_ptr, ev_col, ev_prob, ev_dur, ev_dur_table, ev_cost, ev_cost_table, rate,
+            has_rate, base_cost, d, cost, occurred, state, z):  # fmt: skip
+    """Durations ``d`` (``(activities, LANES)``) and cost of iterations ``first..first + w``.
+
+    Uncertain activity ``q`` (row ``column[q]``) draws from ``stream[q]``; risk event ``e`` uses the
+    streams ``EVENT_STREAM + 3e`` (occurs), ``+ 1`` (duration), ``+ 2`` (cost).
+    """
+    n = d.shape[0]
+    for x in range(LANES):
+        state[x] = iteration_state(key, first + x)
+    for i in range(n):
+        for x in range(LANES):
+            d[i, x] = base[i]
+    for q in range(column.shape[0]):
+        r = column[q]
+        s = stream[q]
+        for x in range(LANES):
+            u = uniform(state[x], s)
+            d[r, x] = quantile(kind[q], p1[q], p2[q], p3[q], table[q], tables, u)
+    m = correlated.shape[0]
+    if m:  # Gaussian copula: correlated normal scores from the activities' own streams
+        for x in range(LANES):
+            for g in range(m):
+                z[g] = ndtri(uniform(state[x], stream[correlated[g]]))
+            for g in range(m):
+                score = 0.0
+                for h in range(m):
+                    score += factor[g, h] * z[h]
+                q = correlated[g]
+                d[column[q], x] = quantile(
+                    kind[q], p1[q], p2[q], p3[q], table[q], tables, ndtr(score)
+                )
+    for x in range(LANES):
+        cost[x] = base_cost
+    events = ev_prob.shape[0]
+    for e in range(events):
+        stream = EVENT_STREAM + 3 * e
+        for x in range(LANES):
+            hit = uniform(state[x], stream) < ev_prob[e]
+            if x < w:
+                occurred[x, e] = hit
+            if not hit:
+                continue
+            delta = quantile(int(ev_dur[e, 0]), ev_dur[e, 1], ev_dur[e, 2], ev_dur[e, 3],
+                             ev_dur_table[e], tables, uniform(state[x], stream + 1))  # fmt: skip
+            for k in range(ev_ptr[e], ev_ptr[e + 1]):
+                d[ev_col[k], x] += delta
+            cost[x] += quantile(int(ev_cost[e, 0]), ev_cost[e, 1], ev_cost[e, 2],
+                                ev_cost[e, 3], ev_cost_table[e], tables,
+                                uniform(state[x], stream + 2))  # fmt: skip
+    for k in range(ev_col.shape[0]):  # a delay cannot make a duration negative
+        r = ev_col[k]
+        for x in range(LANES):
+            if d[r, x] < 0.0:
+                d[r, x] = 0.0
+    if has_rate:
         for i in range(n):
-            for x in range(w):
-                if lf[i, x] - d[i, x] - es[i, x] <= 1e-9 * (1.0 + abs(f[x])):
-                    counts[b, i] += 1
-    return finish, counts.sum(axis=0)
+            if rate[i] != 0.0:
+                for x in range(LANES):
+                    cost[x] += rate[i] * d[i, x]
+
+
+@njit(parallel=True, cache=True)
+def simulate_block(key, first, rows, base, column, stream, kind, p1, p2, p3, table, tables,
+                   correlated, factor, ev_ptr, ev_col, ev_prob, ev_dur, ev_dur_table, ev_cost,
+                   ev_cost_table, rate, has_rate, base_cost, in_bound, in_node, in_type, in_lag,
+                   in_pct, out_bound, out_node, out_type, out_lag, out_pct, ctype, coff,
+                   deadline, start, has_alap, criticality, finish, cost, occurred,
+                   counts):  # fmt: skip
+    """Iterations ``first..first + rows`` from the random numbers to the passes, in batches of
+    `LANES` split over the threads: ``finish``, ``cost``, ``occurred`` (rows x events) are
+    filled, ``counts`` (batches x activities) receives the critical counts of each batch.
+
+    Every random number is a function of (key, iteration, stream) alone, so the results do not
+    depend on the thread count or on how the iterations are cut into calls.
+    """
+    n = base.shape[0]
+    batches = (rows + LANES - 1) // LANES
+    for b in prange(batches):
+        r0 = b * LANES
+        w = min(LANES, rows - r0)
+        d = np.empty((n, LANES))
+        es = np.empty((n, LANES))
+        ef = np.empty((n, LANES))
+        lf = np.empty((n, LANES))
+        ls = np.empty((n, LANES))
+        acc = np.empty(LANES)
+        f = np.empty(LANES)
+        c = np.empty(LANES)
+        state = np.empty(LANES, dtype=np.uint64)
+        z = np.empty(correlated.shape[0])
+        _sample(key, first + r0, w, base, column, stream, kind, p1, p2, p3, table, tables,
+                correlated, factor, ev_ptr, ev_col, ev_prob, ev_dur, ev_dur_table, ev_cost,
+                ev_cost_table, rate, has_rate, base_cost, d, c, occurred[r0 : r0 + w], state,
+                z)  # fmt: skip
+        _passes(d, es, ef, lf, ls, acc, f, w, in_bound, in_node, in_type, in_lag, in_pct,
+                out_bound, out_node, out_type, out_lag, out_pct, ctype, coff, deadline, start,
+                has_alap, criticality, counts[b])  # fmt: skip
+        for x in range(w):
+            finish[r0 + x] = f[x]
+            cost[r0 + x] = c[x]
+
+
+@njit(parallel=True, cache=True)
+def simulate_lanes(dur, in_bound, in_node, in_type, in_lag, in_pct, out_bound, out_node,
+                   out_type, out_lag, out_pct, ctype, coff, deadline, start, has_alap,
+                   criticality):  # fmt: skip
+    """The passes on given durations (one iteration per row of ``dur``, activities in
+    topological order): the finish of every row and the critical count per (batch of
+    `LANES` rows, activity)."""
+    rows, n = dur.shape
+    batches = (rows + LANES - 1) // LANES
+    finish = np.empty(rows)
+    counts = np.zeros((batches, n), dtype=np.int64)
+    for b in prange(batches):
+        r0 = b * LANES
+        w = min(LANES, rows - r0)
+        d = np.zeros((n, LANES))
+        es = np.empty((n, LANES))
+        ef = np.empty((n, LANES))
+        lf = np.empty((n, LANES))
+        ls = np.empty((n, LANES))
+        acc = np.empty(LANES)
+        f = np.empty(LANES)
+        for x in range(w):
+            for i in range(n):
+                d[i, x] = dur[r0 + x, i]
+        _passes(d, es, ef, lf, ls, acc, f, w, in_bound, in_node, in_type, in_lag, in_pct,
+                out_bound, out_node, out_type, out_lag, out_pct, ctype, coff, deadline, start,
+                has_alap, criticality, counts[b])  # fmt: skip
+        for x in range(w):
+            finish[r0 + x] = f[x]
+    return finish, counts
+
+
+@njit(parallel=True, cache=True)
+def rank_sums(key, iterations, stream, independent, ranks):
+    """For each uncertain activity ``q`` with ``independent[q]``: the sum of its probabilities,
+    of their squares and of their products with ``ranks`` (the finish's rank per iteration),
+    redrawn from the streams (the sensitivity's rank correlation; no stored sample)."""
+    k = stream.shape[0]
+    sums = np.zeros((k, 3))
+    for q in prange(k):
+        if not independent[q]:
+            continue
+        r = stream[q]
+        s = 0.0
+        ss = 0.0
+        sr = 0.0
+        for it in range(iterations):
+            u = uniform(iteration_state(key, it), r)
+            s += u
+            ss += u * u
+            sr += u * ranks[it]
+        sums[q, 0] = s
+        sums[q, 1] = ss
+        sums[q, 2] = sr
+    return sums
+
+
+@njit(parallel=True, cache=True)
+def correlated_rank_sums(key, iterations, stream, correlated, factor, ranks):
+    """`rank_sums` for the correlated activities, whose probabilities come out of the copula:
+    per chunk of `LANES` iterations, then added up in chunk order (same sums whatever the
+    thread count)."""
+    m = correlated.shape[0]
+    chunks = (iterations + LANES - 1) // LANES
+    partial = np.zeros((chunks, m, 3))
+    for b in prange(chunks):
+        z = np.empty(m)
+        for it in range(b * LANES, min((b + 1) * LANES, iterations)):
+            state = iteration_state(key, it)
+            for g in range(m):
+                z[g] = ndtri(uniform(state, stream[correlated[g]]))
+            for g in range(m):
+                score = 0.0
+                for h in range(m):
+                    score += factor[g, h] * z[h]
+                u = ndtr(score)
+                partial[b, g, 0] += u
+                partial[b, g, 1] += u * u
+                partial[b, g, 2] += u * ranks[it]
+    sums = np.zeros((m, 3))
+    for b in range(chunks):
+        for g in range(m):
+            for t in range(3):
+                sums[g, t] += partial[b, g, t]
+    return sums

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pmo.engine.errors import EngineError
-from pmo.engine.network import CONSTRAINT_CODES, ConstraintType, Network
+from pmo.engine.network import CONSTRAINT_CODES, NO_BOUND, ConstraintType, Network
 
 __all__ = [
     "BLOCK",
@@ -481,26 +482,41 @@ def _kernel() -> Any:
     return _risk_kernel
 
 
+@functools.lru_cache(maxsize=256)
+def _beta_table(alpha: float) -> FloatArray:
+    """The PERT quantile table of shape ``alpha`` (computed once per process)."""
+    table: FloatArray = _kernel().beta_table(alpha, 6.0 - alpha)
+    table.setflags(write=False)
+    return table
+
+
 @dataclass(frozen=True, eq=False)
 class _Plan:
     """Network arrays and model parameters, ready for the kernel."""
 
-    ids: tuple[str, ...]  # leaf ids, kernel column order
+    ids: tuple[str, ...]  # leaf ids, in the network's leaf order ("rows")
+    # the kernel numbers activities in topological order: activity k is row order[k]
     order: IntArray
     base: FloatArray
-    out_ptr: IntArray
-    out_succ: IntArray
+    # links grouped per node (see _risk_kernel.GROUPS): predecessors and successors
+    in_bound: IntArray
+    in_node: IntArray
+    in_type: IntArray
+    in_lag: FloatArray
+    in_pct: FloatArray
+    out_bound: IntArray
+    out_node: IntArray
     out_type: IntArray
     out_lag: FloatArray
     out_pct: FloatArray
-    has_pct: bool
     ctype: IntArray
     coff: FloatArray
     deadline: FloatArray
     start: float
     has_alap: bool
-    # uncertain activities
+    # uncertain activities: kernel number and random stream (the row)
     column: IntArray
+    stream: IntArray
     kind: IntArray
     p1: FloatArray
     p2: FloatArray
@@ -509,18 +525,22 @@ class _Plan:
     tables: FloatArray
     # correlation: positions in the uncertain list and the factor L with L @ L.T = R
     correlated: IntArray
+    independent: npt.NDArray[np.bool_]  # per uncertain activity: not in `correlated`
     factor: FloatArray
-    # costs
-    fixed_cost: float
+    # costs: fixed costs and response costs, rate per activity
+    base_cost: float
     rate: FloatArray
     has_rate: bool
-    # events: (columns, duration params, cost params, probability)
+    # events: the activities they delay (CSR), probability, duration and cost distributions
+    # as rows (kind, p1, p2, p3) with their PERT table
     event_ids: tuple[str, ...]
-    event_columns: tuple[IntArray, ...]
+    event_ptr: IntArray
+    event_columns: IntArray
     event_probability: FloatArray
-    event_duration: tuple[tuple[int, float, float, float, int], ...]
-    event_cost: tuple[tuple[int, float, float, float, int], ...]
-    response_cost: float
+    event_duration: FloatArray
+    event_duration_table: IntArray
+    event_cost: FloatArray
+    event_cost_table: IntArray
 
 
 def _link_percentages(network: Network) -> FloatArray:
@@ -548,11 +568,35 @@ def _link_percentages(network: Network) -> FloatArray:
     return out
 
 
+def _link_groups(network: Network, position: IntArray) -> dict[str, Any]:
+    """The compiled links in kernel numbering, grouped per node and group (link type, or
+    percentage lag), once by successor (``in_*``) and once by predecessor (``out_*``)."""
+    compiled = network.compiled
+    groups = _kernel().GROUPS
+    n = len(compiled.leaves)
+    pct = _link_percentages(network)
+    pred = position[np.repeat(np.arange(n), np.diff(compiled.out_ptr))]
+    succ = position[compiled.out_succ]
+    kind = compiled.out_type.astype(np.int64)
+    group = np.where(np.isnan(pct), kind, _kernel().PCT)
+    lag = compiled.out_lag.astype(np.float64)
+    bounds = np.arange(groups * n + 1)
+    out: dict[str, Any] = {}
+    for side, owner, other in (("in", succ, pred), ("out", pred, succ)):
+        key = owner * groups + group
+        by = np.argsort(key, kind="stable")
+        out[f"{side}_bound"] = np.searchsorted(key[by], bounds).astype(np.int64)
+        out[f"{side}_node"] = np.ascontiguousarray(other[by])
+        out[f"{side}_type"] = np.ascontiguousarray(kind[by])
+        out[f"{side}_lag"] = np.ascontiguousarray(lag[by])
+        out[f"{side}_pct"] = np.ascontiguousarray(pct[by])
+    return out
+
+
 def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
     from pmo.engine.cpm import _cycle
 
     compiled = network.compiled
-    kernel = _kernel()
     from pmo.engine import _kernel as cpm_kernel
 
     n = len(compiled.leaves)
@@ -594,7 +638,7 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
             alpha = dist.alpha
             if alpha not in alphas:
                 alphas[alpha] = len(tables)
-                tables.append(kernel.beta_table(alpha, 6.0 - alpha))
+                tables.append(_beta_table(alpha))
             t = alphas[alpha]
         columns.append(r)
         params.append((kind, a, b, c))
@@ -611,7 +655,7 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
             alpha = dist.alpha
             if alpha not in alphas:
                 alphas[alpha] = len(tables)
-                tables.append(kernel.beta_table(alpha, 6.0 - alpha))
+                tables.append(_beta_table(alpha))
             t = alphas[alpha]
         return kind, a, b, c, t
 
@@ -661,7 +705,8 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
         fixed_cost += cost.fixed
 
     event_ids: list[str] = []
-    event_columns: list[IntArray] = []
+    event_ptr = [0]
+    event_columns: list[int] = []
     probability: list[float] = []
     durations: list[tuple[int, float, float, float, int]] = []
     costs: list[tuple[int, float, float, float, int]] = []
@@ -671,11 +716,8 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
             raise RiskModelError(f"Duplicate risk event id {event.id!r}")
         impact = event.impact(response)  # type: ignore[arg-type]
         event_ids.append(event.id)
-        event_columns.append(
-            np.asarray(
-                [leaf(a, f"Risk event {event.id!r}") for a in event.activities], dtype=np.int64
-            )
-        )
+        event_columns.extend(leaf(a, f"Risk event {event.id!r}") for a in event.activities)
+        event_ptr.append(len(event_columns))
         probability.append(impact.probability)
         durations.append(dist_params(impact.duration))  # type: ignore[arg-type]
         costs.append(dist_params(impact.cost))  # type: ignore[arg-type]
@@ -689,24 +731,24 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
 
         start = schedule(network).start
     kinds = np.asarray([p[0] for p in params], dtype=np.int64)
-    out_pct = _link_percentages(network)
-    ctype = cn.constraint
+    number = np.empty(n, dtype=np.int64)  # kernel number of each row
+    number[order] = np.arange(n)
+    ctype = cn.constraint[order]
+    deadline = cn.deadline[order].astype(np.float64)
+    deadline[cn.deadline[order] == NO_BOUND] = math.inf
+    links = _link_groups(network, number)
     return _Plan(
         ids=ids,
         order=order,
-        base=base,
-        out_ptr=cn.out_ptr,
-        out_succ=cn.out_succ,
-        out_type=cn.out_type,
-        out_lag=cn.out_lag.astype(np.float64),
-        out_pct=out_pct,
-        has_pct=bool(np.isfinite(out_pct).any()),
+        base=base[order],
+        **links,
         ctype=ctype,
-        coff=cn.constraint_offset.astype(np.float64),
-        deadline=cn.deadline.astype(np.float64),
+        coff=cn.constraint_offset[order].astype(np.float64),
+        deadline=deadline,
         start=float(start),
         has_alap=bool((ctype == CONSTRAINT_CODES[ConstraintType.ALAP]).any()),
-        column=np.asarray(columns, dtype=np.int64),
+        column=number[np.asarray(columns, dtype=np.int64)],
+        stream=np.asarray(columns, dtype=np.int64),
         kind=kinds,
         p1=np.asarray([p[1] for p in params], dtype=np.float64),
         p2=np.asarray([p[2] for p in params], dtype=np.float64),
@@ -714,83 +756,60 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
         table=np.asarray(table_of, dtype=np.int64),
         tables=np.asarray(tables) if tables else np.zeros((1, 2)),
         correlated=np.asarray(correlated, dtype=np.int64),
-        factor=factor,
-        fixed_cost=fixed_cost,
-        rate=rate,
+        independent=~np.isin(np.arange(len(columns)), correlated),
+        factor=np.ascontiguousarray(factor, dtype=np.float64),
+        base_cost=fixed_cost + response_cost,
+        rate=rate[order],
         has_rate=bool(rate.any()),
         event_ids=tuple(event_ids),
-        event_columns=tuple(event_columns),
+        event_ptr=np.asarray(event_ptr, dtype=np.int64),
+        event_columns=number[np.asarray(event_columns, dtype=np.int64)],
         event_probability=np.asarray(probability, dtype=np.float64),
-        event_duration=tuple(durations),
-        event_cost=tuple(costs),
-        response_cost=response_cost,
+        event_duration=np.asarray([d[:4] for d in durations], dtype=np.float64).reshape(-1, 4),
+        event_duration_table=np.asarray([d[4] for d in durations], dtype=np.int64),
+        event_cost=np.asarray([c[:4] for c in costs], dtype=np.float64).reshape(-1, 4),
+        event_cost_table=np.asarray([c[4] for c in costs], dtype=np.int64),
     )
 
 
-def _uniforms(plan: _Plan, rng: np.random.Generator, rows: int) -> FloatArray:
-    """The probabilities of the uncertain durations: independent, then the copula."""
-    u = rng.random((rows, len(plan.column)))
-    if len(plan.correlated):
-        z = rng.standard_normal((rows, len(plan.correlated))) @ plan.factor.T
-        u[:, plan.correlated] = _kernel().normal_cdf(z)
-    return u
+def _passes_arguments(plan: _Plan) -> tuple[Any, ...]:
+    return (
+        plan.in_bound, plan.in_node, plan.in_type, plan.in_lag, plan.in_pct, plan.out_bound,
+        plan.out_node, plan.out_type, plan.out_lag, plan.out_pct, plan.ctype, plan.coff,
+        plan.deadline, plan.start, plan.has_alap,
+    )  # fmt: skip
 
 
 def _run(
-    network: Network,
     plan: _Plan,
-    blocks: Sequence[FloatArray | np.random.Generator],
+    key: np.uint64,
     iterations: int,
     criticality_wanted: bool,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[FloatArray, FloatArray, IntArray, npt.NDArray[np.bool_]]:
+    """All iterations, `BLOCK` per call of the compiled kernel (sampling and passes)."""
     kernel = _kernel()
     n = len(plan.ids)
     finish = np.empty(iterations)
     cost = np.empty(iterations)
     counts = np.zeros(n, dtype=np.int64)
     occurred = np.zeros((iterations, len(plan.event_ids)), dtype=bool)
-    done = 0
-    for block in blocks:
-        if isinstance(block, np.random.Generator):
-            rows = min(BLOCK, iterations - done)
-            dur = np.empty((rows, n))
-            dur[:] = plan.base
-            u = _uniforms(plan, block, rows)
-            kernel.fill_durations(
-                u, plan.kind, plan.p1, plan.p2, plan.p3, plan.table, plan.tables, plan.column, dur
-            )
-            block_cost = np.full(rows, plan.fixed_cost + plan.response_cost)
-            for e in range(len(plan.event_ids)):
-                hit = block.random(rows) < plan.event_probability[e]
-                u_d = block.random(rows)
-                u_c = block.random(rows)
-                occurred[done : done + rows, e] = hit
-                if not hit.any():
-                    continue
-                kind, a, b, c, t = plan.event_duration[e]
-                delta = kernel.quantiles(kind, a, b, c, t, plan.tables, u_d) * hit
-                for col in plan.event_columns[e].tolist():
-                    dur[:, col] += delta
-                kind, a, b, c, t = plan.event_cost[e]
-                block_cost += kernel.quantiles(kind, a, b, c, t, plan.tables, u_c) * hit
-            if plan.event_ids:
-                np.maximum(dur, 0.0, out=dur)
-        else:
-            dur = np.ascontiguousarray(block, dtype=np.float64)
-            rows = dur.shape[0]
-            block_cost = np.full(rows, plan.fixed_cost)
-        f, c_counts = kernel.simulate_lanes(
-            plan.order, dur, plan.out_ptr, plan.out_succ, plan.out_type, plan.out_lag,
-            plan.out_pct, plan.has_pct, plan.ctype, plan.coff, plan.deadline, plan.start,
-            plan.has_alap, criticality_wanted,
+    block_counts = np.zeros((-(-BLOCK // kernel.LANES), n), dtype=np.int64)
+    for done in range(0, iterations, BLOCK):
+        rows = min(BLOCK, iterations - done)
+        block_counts[:] = 0
+        kernel.simulate_block(
+            key, done, rows, plan.base, plan.column, plan.stream, plan.kind, plan.p1, plan.p2,
+            plan.p3, plan.table, plan.tables, plan.correlated, plan.factor, plan.event_ptr,
+            plan.event_columns, plan.event_probability, plan.event_duration,
+            plan.event_duration_table, plan.event_cost, plan.event_cost_table, plan.rate,
+            plan.has_rate, plan.base_cost, *_passes_arguments(plan), criticality_wanted,
+            finish[done : done + rows], cost[done : done + rows], occurred[done : done + rows],
+            block_counts,
         )  # fmt: skip
-        finish[done : done + rows] = f
-        cost[done : done + rows] = block_cost + (dur @ plan.rate if plan.has_rate else 0.0)
-        counts += c_counts
-        done += rows
+        counts[plan.order] += block_counts.sum(axis=0)
         if progress is not None:
-            progress(done, iterations)
+            progress(done + rows, iterations)
     return finish, cost, counts, occurred
 
 
@@ -868,33 +887,22 @@ def simulate(
     plan = _compile(network, model, response)
     sequence = np.random.SeedSequence(seed)
     entropy = int(sequence.entropy)  # type: ignore[arg-type]
-    n_blocks = -(-iterations // BLOCK)
-    children = sequence.spawn(n_blocks)
-    generators = [np.random.Generator(np.random.PCG64(child)) for child in children]
-    finish, cost, counts, occurred = _run(
-        network, plan, generators, iterations, criticality, progress
-    )
+    key = sequence.generate_state(1, np.uint64)[0]
+    finish, cost, counts, occurred = _run(plan, key, iterations, criticality, progress)
     ids = plan.ids
     sens = dict.fromkeys(ids, 0.0)
     event_sens = dict.fromkeys(plan.event_ids, 0.0)
     if sensitivity and iterations > 1:
         ranks = _average_ranks(finish)
-        k = len(plan.column)
-        if k:
-            x_sum = np.zeros(k)
-            xx_sum = np.zeros(k)
-            xy_sum = np.zeros(k)
-            done = 0
-            for child in children:  # the same streams again: only the duration probabilities
-                rng = np.random.Generator(np.random.PCG64(child))
-                rows = min(BLOCK, iterations - done)
-                u = _uniforms(plan, rng, rows)
-                x_sum += u.sum(axis=0)
-                xx_sum += (u * u).sum(axis=0)
-                xy_sum += ranks[done : done + rows] @ u
-                done += rows
-            rho = _pearson_with(x_sum, xx_sum, xy_sum, ranks, iterations)
-            for column, value in zip(plan.column.tolist(), rho.tolist(), strict=True):
+        if len(plan.column):  # the same streams again: only the duration probabilities
+            kernel = _kernel()
+            sums = kernel.rank_sums(key, iterations, plan.stream, plan.independent, ranks)
+            if len(plan.correlated):
+                sums[plan.correlated] = kernel.correlated_rank_sums(
+                    key, iterations, plan.stream, plan.correlated, plan.factor, ranks
+                )
+            rho = _pearson_with(sums[:, 0], sums[:, 1], sums[:, 2], ranks, iterations)
+            for column, value in zip(plan.stream.tolist(), rho.tolist(), strict=True):
                 sens[ids[column]] = value
         if plan.event_ids:
             o = occurred.astype(np.float64)
@@ -940,10 +948,12 @@ def simulate_durations(
             f"durations must be a matrix with one column per leaf activity ({len(plan.ids)}), "
             f"got shape {matrix.shape}"
         )
+    kernel = _kernel()
     flags = np.zeros(matrix.shape, dtype=bool)
     finish = np.empty(matrix.shape[0])
+    in_order = np.ascontiguousarray(matrix[:, plan.order])
     for r in range(matrix.shape[0]):  # one row at a time to get per-row flags
-        f, _, counts, _ = _run(network, plan, [matrix[r : r + 1]], 1, True, None)
+        f, counts = kernel.simulate_lanes(in_order[r : r + 1], *_passes_arguments(plan), True)
         finish[r] = f[0]
-        flags[r] = counts > 0
+        flags[r, plan.order] = counts[0] > 0
     return finish, {activity_id: flags[:, i] for i, activity_id in enumerate(plan.ids)}

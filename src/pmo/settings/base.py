@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pmo.execution",
     "pmo.changes",
     "pmo.closure",
+    "pmo.support",
     "pmo.web",
     "pmo.demo",
 ]

@@ -119,6 +119,23 @@ def words(text: str) -> list[str]:
     ]
 
 
+SUFFIXES = ("ations", "ation", "ating", "ated", "ates", "ate", "ions", "ion", "ings", "ing")
+SUFFIXES += ("ies", "ed", "es", "s", "e")
+MIN_STEM = 4
+
+
+def stem(word: str) -> str:
+    """A crude English stem, so that *migrate*, *migration* and *migrating* meet.
+
+    >>> [stem(w) for w in ("migrate", "migration", "migrating", "data", "vendors")]
+    ['migr', 'migr', 'migr', 'data', 'vendor']
+    """
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
 def keywords(text_words: Iterable[str], known_tags: Iterable[str]) -> set[str]:
     """The known tags found among the words (a tag `data-migration` needs both words)."""
     present = set(text_words)
@@ -185,9 +202,16 @@ def rank(
     ...                      candidates=lessons, known_tags=["data-migration", "permits"])]
     [1]
     """
-    project_words = words(text)
-    project_tags = keywords(project_words, known_tags)
-    docs = [Counter(words(c.text + " " + " ".join(c.tags).replace("-", " "))) for c in candidates]
+    surface = words(text)
+    project_tags = keywords(surface, known_tags)
+    shown: dict[str, str] = {}
+    for w in surface:
+        shown.setdefault(stem(w), w)  # the project's own word, to explain a match
+    project_words = [stem(w) for w in surface]
+    docs = [
+        Counter(stem(w) for w in words(c.text + " " + " ".join(c.tags).replace("-", " ")))
+        for c in candidates
+    ]
     n = len(docs) + 1
     df: Counter[str] = Counter()
     for doc in docs:
@@ -216,7 +240,7 @@ def rank(
                 tag_score=round(tag_score, 4),
                 same_type=same,
                 shared_tags=tuple(sorted(project_tags & cand.tags)),
-                shared_words=tuple(shared_words),
+                shared_words=tuple(shown[w] for w in shared_words),
             )
         )
     matches.sort(key=lambda m: (-m.score, m.key))

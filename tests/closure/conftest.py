@@ -151,12 +151,25 @@ def accept_all(closing: Any, people: dict[str, Any]) -> None:
     )
 
 
+def record_lesson(closing: Any, people: dict[str, Any]) -> Any:
+    return services.pir_lesson_add(
+        actor=people["manager"],
+        project_id=closing["project"].pk,
+        category="schedule",
+        what_happened="The hosting contract was signed late.",
+        impact="Two weeks lost.",
+        recommendation="Start procurement in planning.",
+        tags=["procurement"],
+    )
+
+
 def close(closing: Any, people: dict[str, Any]) -> Project:
     """Everything the closing path needs, then close."""
     project = closing["project"]
     accept_all(closing, people)
     finish_contract(closing, people)
     services.resources_release(actor=people["manager"], project_id=project.pk)
+    record_lesson(closing, people)
     return services.project_close(actor=people["manager"], project_id=project.pk)
 
 

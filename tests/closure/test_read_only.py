@@ -28,6 +28,9 @@ STILL_ALLOWED = {
     "pmo.closure.services.project_reopen",  # how it stops being closed
     "pmo.closure.services.benefit_measure",  # benefits are tracked after closure
     "pmo.closure.services.archive_build",  # the archive of the closed project
+    # a program's composition is the PMO's portfolio decision; the project's records stay as
+    # they are (a closed project may leave a program's list)
+    "pmo.portfolio.services.program_remove_project",
 }
 # their endpoints: reopen, a benefit's measurements, building the archive
 STILL_ALLOWED_ENDPOINTS = ("/reopen", "/measurements", "/archives")

@@ -99,7 +99,6 @@ REOPEN_NOT_CLOSED = "Project {code} is not closed; there is nothing to reopen."
 REOPEN_REASON = "Say why the project is reopened."
 NOT_AN_AMOUNT = "'{value}' is not an amount."
 MAY_NOT_BENEFITS = "Only the PMO, the project manager or the sponsor record benefits on {code}."
-LESSONS_UNAVAILABLE = "The lessons learned repository is not available."
 MAY_NOT_ARCHIVE = "Only the PMO, the project manager or the sponsor may archive project {code}."
 ARCHIVE_OPEN = "Project {code} is not closed; the archive is built once it is."
 
@@ -824,10 +823,8 @@ def pir_lesson_add(
 ) -> Any:
     """A lesson from the review, straight into the PMO's lessons learned repository."""
     project = _editable(actor, project_id, "record lessons")
-    try:
-        from pmo.support.services import lesson_record  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - the repository ships with the support context
-        raise Conflict(LESSONS_UNAVAILABLE) from None
+    from pmo.support.services import lesson_record
+
     lesson = lesson_record(
         actor=actor,
         project_id=project.pk,

@@ -6,7 +6,6 @@ DIG-101 a deliverable awaiting the demo client's acceptance."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from typing import Any
 
 from pmo.accounts.models import User
@@ -209,16 +208,15 @@ def _closed(project: Project, vendors: dict[str, Any], today: dt.date) -> None:
             ][: len(pir.objectives)],
         },
     )
-    if importlib.util.find_spec("pmo.support") is not None:
-        services.pir_lesson_add(
-            actor=pm,
-            project_id=project.pk,
-            category="planning",
-            what_happened="The landlord's sign-off of the fit-out came three weeks late.",
-            impact="The move slipped three weeks; two leases overlapped for a month.",
-            recommendation="Put third-party sign-offs on the baseline with their own float.",
-            tags=["facilities", "landlord"],
-        )
+    services.pir_lesson_add(
+        actor=pm,
+        project_id=project.pk,
+        category="schedule",
+        what_happened="The landlord's sign-off of the fit-out came three weeks late.",
+        impact="The move slipped three weeks; two leases overlapped for a month.",
+        recommendation="Put third-party sign-offs on the baseline with their own float.",
+        tags=["facilities", "landlord"],
+    )
     services.pir_finalise(actor=pm, project_id=project.pk, version=None)
     services.project_close(actor=pm, project_id=project.pk)
     # benefits are tracked after closure too

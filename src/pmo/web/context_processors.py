@@ -11,6 +11,7 @@ NAVIGATION = [
     ("Projects", "project_list"),
     ("My work", "my_work"),
     ("Resources", "resource_usage"),
+    ("Vendors", "vendor_list"),
     ("PMO", "pmo_home"),
 ]
 

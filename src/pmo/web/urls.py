@@ -8,6 +8,7 @@ from .views import (
     account,
     changes,
     charter,
+    closure,
     controls,
     documents,
     execution,
@@ -385,4 +386,22 @@ urlpatterns = [
         name="plan_import_confirm",
     ),
     path("projects/<int:project_id>/plan/export/", plan_files.plan_export, name="plan_export"),
+    path("projects/<int:project_id>/closing/", closure.closing, name="closing"),
+    path(
+        "projects/<int:project_id>/closing/acceptance/",
+        closure.acceptance,
+        name="closing_acceptance",
+    ),
+    path(
+        "projects/<int:project_id>/closing/archives/<int:archive_id>/download/",
+        closure.archive_download,
+        name="closing_archive_download",
+    ),
+    path(
+        "projects/<int:project_id>/closing/final-report.pdf",
+        closure.final_report,
+        name="closing_final_report",
+    ),
+    path("vendors/", closure.vendor_list, name="vendor_list"),
+    path("vendors/<int:vendor_id>/", closure.vendor_detail, name="vendor_detail"),
 ]

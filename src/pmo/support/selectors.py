@@ -113,9 +113,12 @@ def lesson_list(
     project_type: str = "",
     tag: str = "",
     source: str = "",
+    project_id: int | None = None,
 ) -> QuerySet[Lesson]:
     require_reader(user)
     qs = Lesson.objects.select_related("project", "recorded_by").prefetch_related("tags")
+    if project_id is not None:
+        qs = qs.filter(project_id=project_id)
     if category:
         qs = qs.filter(category=category)
     if project_type:

@@ -20,6 +20,7 @@ from .views import (
     projects,
     resources,
     stakeholders,
+    support,
 )
 
 # Django's admin ships templates under the same registration/ names; ours are named apart.
@@ -404,4 +405,23 @@ urlpatterns = [
     ),
     path("vendors/", closure.vendor_list, name="vendor_list"),
     path("vendors/<int:vendor_id>/", closure.vendor_detail, name="vendor_detail"),
+    path("support/", support.support_home, name="support_home"),
+    path("support/articles/new/", support.article_edit, name="support_article_create"),
+    path("support/articles/<int:article_id>/", support.article_detail, name="support_article"),
+    path(
+        "support/articles/<int:article_id>/edit/",
+        support.article_edit,
+        name="support_article_edit",
+    ),
+    path("support/lessons/", support.lesson_list, name="support_lessons"),
+    path("support/lessons/new/", support.lesson_edit, name="support_lesson_create"),
+    path("support/lessons/<int:lesson_id>/edit/", support.lesson_edit, name="support_lesson_edit"),
+    path("support/onboarding/", support.onboarding_list, name="support_onboarding"),
+    path("support/onboarding/tracks/new/", support.track_create, name="support_track_create"),
+    path(
+        "support/onboarding/<int:onboarding_id>/",
+        support.onboarding_detail,
+        name="support_onboarding_detail",
+    ),
+    path("support/workload/", support.workload, name="support_workload"),
 ]

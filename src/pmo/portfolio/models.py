@@ -377,3 +377,103 @@ class ScenarioCandidate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.request.code} in {self.scenario}"
+
+
+# --- programs -----------------------------------------------------------------------------------
+
+
+class Program(VersionedModel):
+    """Related projects managed together; its page rolls up their schedule, cost, risk and
+    health. A project belongs to at most one program."""
+
+    name = models.CharField(max_length=150, unique=True)
+    portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.PROTECT, related_name="programs"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_programs",
+    )
+    description = models.TextField(blank=True)
+    objectives = models.TextField(blank=True, help_text="One objective a line.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def objective_lines(self) -> list[str]:
+        return [line.strip() for line in self.objectives.splitlines() if line.strip()]
+
+
+class ProgramProject(TimeStampedModel):
+    """A project in a program (one program at most per project)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="links")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="program_link"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["program", "project__code"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} in {self.program}"
+
+
+# --- executive packs ----------------------------------------------------------------------------
+
+
+class PackState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Generating"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def pack_upload_to(instance: ReportPack, filename: str) -> str:
+    return f"report-packs/{instance.pk}/{filename}"
+
+
+class ReportPack(TimeStampedModel):
+    """An executive pack (PDF) generated in the background for the person who asked, over the
+    projects they see, and kept for download."""
+
+    title = models.CharField(max_length=200)
+    portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="report_packs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_packs"
+    )
+    state = models.CharField(max_length=8, choices=PackState.choices, default=PackState.QUEUED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)], help_text="Percent done."
+    )
+    step = models.CharField(max_length=120, blank=True, help_text="What the generator is doing.")
+    file = models.FileField(upload_to=pack_upload_to, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    project_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def filename(self) -> str:
+        return f"executive-pack-{self.pk}.pdf"

@@ -17,7 +17,7 @@ from pmo.accounts.models import OrgRole
 from pmo.core.errors import Forbidden, NotFound
 from pmo.projects.policies import is_pmo
 
-from .models import IntakeRequest, RequestState
+from .models import IntakeRequest, Program, ReportPack, RequestState
 
 REQUEST_NOT_FOUND = "Request {id} not found."
 MAY_NOT_DRAFT = "External clients may not propose requests."
@@ -96,3 +96,63 @@ def may_submit(user: Any, request: IntakeRequest) -> bool:
 
 def may_decide(user: Any, request: IntakeRequest) -> bool:
     return is_pmo(user)
+
+
+# --- programs, dashboard, executive packs -------------------------------------------------------
+
+PROGRAM_NOT_FOUND = "Program {id} not found."
+PACK_NOT_FOUND = "Executive pack {id} not found."
+DASHBOARD_READERS = "Only the PMO and executives see the portfolio dashboard and its reports."
+
+
+def require_dashboard_reader(user: Any) -> None:
+    """The dashboard, exports and executive packs: the PMO and executives (each over the
+    projects they see)."""
+    if not may_read_portfolio(user):
+        raise Forbidden(DASHBOARD_READERS)
+
+
+def visible_programs(user: Any, qs: QuerySet[Program] | None = None) -> QuerySet[Program]:
+    """The PMO and executives see every program; a program manager sees their own."""
+    qs = Program.objects.all() if qs is None else qs
+    if not _active(user):
+        return qs.none()
+    if may_read_portfolio(user):
+        return qs
+    return qs.filter(manager=user)
+
+
+def access_program(actor: Any, program_id: Any, *, for_update: bool = False) -> Program:
+    try:
+        pk = int(program_id)
+    except (TypeError, ValueError):
+        raise NotFound(PROGRAM_NOT_FOUND.format(id=program_id)) from None
+    qs = visible_programs(actor, Program.objects.select_related("portfolio", "manager"))
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    program = qs.filter(pk=pk).first()
+    if program is None:
+        raise NotFound(PROGRAM_NOT_FOUND.format(id=program_id))
+    return program
+
+
+def visible_packs(user: Any) -> QuerySet[ReportPack]:
+    """A pack shows the projects its requester saw: the PMO sees every pack, an executive their
+    own."""
+    qs = ReportPack.objects.select_related("requested_by", "portfolio")
+    if not may_read_portfolio(user):
+        return qs.none()
+    if is_pmo(user):
+        return qs
+    return qs.filter(requested_by=user)
+
+
+def access_pack(actor: Any, pack_id: Any) -> ReportPack:
+    try:
+        pk = int(pack_id)
+    except (TypeError, ValueError):
+        raise NotFound(PACK_NOT_FOUND.format(id=pack_id)) from None
+    pack = visible_packs(actor).filter(pk=pk).first()
+    if pack is None:
+        raise NotFound(PACK_NOT_FOUND.format(id=pack_id))
+    return pack

@@ -8,13 +8,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from pmo.core.errors import NotFound
 from pmo.planning.models import Baseline, BaselineTask, Schedule, Task
-from pmo.projects.models import Health, Project, Stage
+from pmo.projects.models import Health, Project, Stage, Status
 from pmo.projects.policies import is_pmo, visible_projects
 
+from . import rollup
 from .finance import Finance, finance
 from .models import (
     Assessment,
@@ -23,12 +33,24 @@ from .models import (
     IntakeRequest,
     OrganisationGoal,
     Portfolio,
+    Program,
+    ReportPack,
     RequestState,
     Scenario,
     ScenarioCandidate,
     ScoringModel,
 )
-from .policies import access_request, require_portfolio_reader, visible_requests
+from .policies import (
+    access_pack,
+    access_program,
+    access_request,
+    require_dashboard_reader,
+    require_portfolio_reader,
+    visible_packs,
+    visible_programs,
+    visible_requests,
+)
+from .rollup import ZERO, ProjectFigures, Totals
 from .scoring import Scale, mean_scores, normalised_total, rank
 
 MODEL_NOT_FOUND = "Scoring model {id} not found."
@@ -622,3 +644,354 @@ def scenario_results(scenario: Scenario) -> ScenarioResults | None:
         frontier=result.get("frontier", []),
         titles=result.get("titles", {}),
     )
+
+
+# --- programs -----------------------------------------------------------------------------------
+
+
+def program_list(*, actor: Any) -> list[tuple[Program, Totals]]:
+    """Programs `actor` sees with the roll-up of the projects of theirs `actor` sees (a constant
+    number of queries)."""
+    programs = list(visible_programs(actor, Program.objects.select_related("portfolio", "manager")))
+    figures = rollup.project_figures(
+        visible_projects(actor).filter(program_link__program__in=[p.pk for p in programs])
+    )
+    by_program: dict[int, list[ProjectFigures]] = {}
+    for f in figures:
+        by_program.setdefault(f.program_id or 0, []).append(f)
+    return [(p, rollup.totals(by_program.get(p.pk, []))) for p in programs]
+
+
+@dataclass
+class ProgramRollup:
+    program: Program
+    projects: list[ProjectFigures]
+    totals: Totals
+    top_risks: list[Any]
+    hidden: int  # projects of the program the reader does not see
+
+
+def program_get(*, actor: Any, program_id: Any) -> Program:
+    return access_program(actor, program_id)
+
+
+def program_rollup(*, actor: Any, program: Program) -> ProgramRollup:
+    """The program's projects (those `actor` sees) and their schedule, cost, risk and health."""
+    projects = visible_projects(actor).filter(program_link__program=program)
+    figures = rollup.project_figures(projects)
+    hidden = program.links.count() - len(figures)
+    return ProgramRollup(
+        program=program,
+        projects=figures,
+        totals=rollup.totals(figures),
+        top_risks=top_risks(projects, limit=10),
+        hidden=max(hidden, 0),
+    )
+
+
+def program_candidates(*, actor: Any) -> QuerySet[Project]:
+    """Projects not in any program yet, for the PMO to add."""
+    return visible_projects(actor).filter(program_link__isnull=True).order_by("code")
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+TOP = 10
+
+
+def top_risks(projects: QuerySet[Project], *, limit: int = TOP) -> list[Any]:
+    """The highest open threats of these projects, worst first (one query)."""
+    from pmo.controls.models import Risk, RiskKind, RiskStatus
+
+    score = ExpressionWrapper(F("probability") * F("impact"), output_field=IntegerField())
+    return list(
+        Risk.objects.filter(
+            project__in=projects.order_by().values("pk"),
+            status=RiskStatus.OPEN,
+            kind=RiskKind.THREAT,
+        )
+        .annotate(rank=score)
+        .select_related("project", "owner")
+        .order_by("-rank", "-impact", "project__code", "number")[:limit]
+    )
+
+
+def escalated_issues(projects: QuerySet[Project], *, limit: int = TOP) -> list[Any]:
+    """Issues escalated to the PMO and not answered yet, oldest first (one query)."""
+    from pmo.changes.models import Escalation, Issue, IssueStatus
+
+    return list(
+        Issue.objects.filter(
+            project__in=projects.order_by().values("pk"),
+            escalation=Escalation.ESCALATED,
+            status__in=(IssueStatus.OPEN, IssueStatus.IN_PROGRESS),
+        )
+        .select_related("project", "escalated_by")
+        .order_by("escalated_at", "pk")[:limit]
+    )
+
+
+# The drill-downs a dashboard figure can link to, besides stage, status, health and phase.
+FLAGS = {
+    "over_budget": "Actual cost above budget",
+    "high_risks": "With open high risks",
+    "slipped": "With slipped milestones",
+    "escalated": "With escalated issues",
+    "no_value": "Without a business case",
+    "late_report": "Status report late",
+    "non_compliant": "Not fully compliant",
+}
+
+
+@dataclass
+class DashboardFilter:
+    portfolio_id: int | None = None
+    program_id: int | None = None
+    stage: str = ""
+    status: str = ""
+    health: str = ""
+    phase: str = ""
+    flag: str = ""
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The filters that narrow the dashboard itself (portfolio, program)."""
+        return {
+            k: v for k, v in (("portfolio", self.portfolio_id), ("program", self.program_id)) if v
+        }
+
+    def matches(self, f: ProjectFigures, extra: Mapping[int, Mapping[str, Any]]) -> bool:
+        if self.stage and f.stage != self.stage:
+            return False
+        if self.status and f.status != self.status:
+            return False
+        if self.health and f.health != self.health:
+            return False
+        if self.phase and f.phase != self.phase:
+            return False
+        more = extra.get(f.id, {})
+        return {
+            "": True,
+            "over_budget": f.actual > f.budget,
+            "high_risks": f.high_risks > 0,
+            "slipped": f.slipped_milestones > 0,
+            "escalated": f.escalated_issues > 0,
+            "no_value": f.value is None,
+            "late_report": bool(more.get("late_report")),
+            "non_compliant": more.get("compliance") is not None and more["compliance"] < 100,
+        }.get(self.flag, False)
+
+
+def _optional(module: str, name: str) -> Any:
+    """A reader of another context that may not be installed yet (None when absent)."""
+    import importlib
+
+    from django.apps import apps
+
+    if not apps.is_installed(module.rsplit(".", 1)[0]):
+        return None
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _extra_figures(actor: Any, projects: QuerySet[Project]) -> dict[int, dict[str, Any]]:
+    """Late status reports and compliance per project, from the monitoring and governance
+    contexts when they are present (a constant number of queries each)."""
+    extra: dict[int, dict[str, Any]] = {}
+    late = _optional("pmo.monitoring.selectors", "late_reports")
+    if late is not None:
+        for project_id in _project_ids(late(projects)):
+            extra.setdefault(project_id, {})["late_report"] = True
+    compliance = _optional("pmo.governance.selectors", "compliance_by_project")
+    if compliance is not None:
+        for project_id, percent in _percent_by_project(compliance(projects)).items():
+            extra.setdefault(project_id, {})["compliance"] = percent
+    return extra
+
+
+def _project_ids(rows: Any) -> set[int]:
+    ids: set[int] = set()
+    for row in rows or ():
+        pk = getattr(row, "project_id", None)
+        if pk is None and isinstance(row, Mapping):
+            pk = row.get("project_id")
+        if pk is None:
+            pk = getattr(getattr(row, "project", None), "pk", None)
+        if pk is None and isinstance(row, int):
+            pk = row
+        if pk is not None:
+            ids.add(int(pk))
+    return ids
+
+
+def _percent_by_project(rows: Any) -> dict[int, float]:
+    out: dict[int, float] = {}
+    items = rows.items() if isinstance(rows, Mapping) else ()
+    for key, value in items:
+        pk = getattr(key, "pk", key)
+        percent = getattr(value, "percent", value)
+        if isinstance(percent, Mapping):
+            percent = percent.get("percent")
+        if isinstance(percent, int | float | Decimal):
+            out[int(pk)] = float(percent)
+    return out
+
+
+@dataclass
+class Dashboard:
+    filters: DashboardFilter
+    figures: list[ProjectFigures]
+    totals: Totals
+    top_risks: list[Any]
+    escalated_issues: list[Any]
+    extra: dict[int, dict[str, Any]]
+    has_late_reports: bool
+    has_compliance: bool
+    portfolios: list[Portfolio]
+    programs: list[Program]
+
+    def _counts(self, attr: str, choices: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        counts: dict[str, int] = {}
+        for f in self.figures:
+            key = getattr(f, attr)
+            counts[key] = counts.get(key, 0) + 1
+        return [{"key": k, "label": label, "n": counts.get(k, 0)} for k, label in choices]
+
+    @property
+    def by_stage(self) -> list[dict[str, Any]]:
+        return self._counts("stage", Stage.choices)
+
+    @property
+    def by_status(self) -> list[dict[str, Any]]:
+        return self._counts("status", Status.choices)
+
+    @property
+    def by_health(self) -> list[dict[str, Any]]:
+        return self._counts("health", Health.choices)
+
+    @property
+    def by_phase(self) -> list[dict[str, Any]]:
+        return self._counts("phase", [(k, label) for k, label, _ in rollup.PHASES])
+
+    def flag_count(self, flag: str) -> int:
+        probe = DashboardFilter(flag=flag)
+        return sum(1 for f in self.figures if probe.matches(f, self.extra))
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        shown = [k for k in FLAGS if k not in ("late_report", "non_compliant")]
+        if self.has_late_reports:
+            shown.append("late_report")
+        if self.has_compliance:
+            shown.append("non_compliant")
+        return [{"key": k, "label": FLAGS[k], "n": self.flag_count(k)} for k in shown]
+
+    @property
+    def compliance_average(self) -> float | None:
+        values = [e["compliance"] for e in self.extra.values() if "compliance" in e]
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def budget_by_portfolio(self) -> list[dict[str, Any]]:
+        groups: dict[Any, dict[str, Any]] = {}
+        for f in self.figures:
+            g = groups.setdefault(
+                f.portfolio_id,
+                {
+                    "id": f.portfolio_id,
+                    "name": f.portfolio or "No portfolio",
+                    "budget": ZERO,
+                    "actual": ZERO,
+                    "eac": ZERO,
+                },
+            )
+            g["budget"] += f.budget
+            g["actual"] += f.actual
+            g["eac"] += f.eac
+        return sorted(groups.values(), key=lambda g: (g["id"] is None, g["name"]))
+
+    @property
+    def bubbles(self) -> list[dict[str, Any]]:
+        """Value (NPV of the business case) against risk (worst open threat), sized by budget."""
+        return [
+            {
+                "id": f.id,
+                "code": f.code,
+                "name": f.name,
+                "value": float(f.value),
+                "risk": f.top_risk_score,
+                "cost": float(f.budget),
+                "health": f.health,
+            }
+            for f in self.figures
+            if f.value is not None and f.stage != Stage.CLOSED and f.status != Status.CANCELLED
+        ]
+
+    @property
+    def roadmap(self) -> list[dict[str, Any]]:
+        """Bars of the dated projects, grouped by portfolio then program."""
+        rows = [f for f in self.figures if f.start and f.finish]
+        rows.sort(key=lambda f: (f.portfolio or "~", f.program or "~", f.start, f.code))
+        return [
+            {
+                "id": f.id,
+                "code": f.code,
+                "name": f.name,
+                "group": " / ".join(x for x in (f.portfolio or "No portfolio", f.program) if x),
+                "start": f.start.isoformat() if f.start else None,
+                "finish": f.finish.isoformat() if f.finish else None,
+                "health": f.health,
+            }
+            for f in rows
+        ]
+
+    def matching(self, filters: DashboardFilter) -> list[ProjectFigures]:
+        return [f for f in self.figures if filters.matches(f, self.extra)]
+
+
+def _scoped(actor: Any, filters: DashboardFilter) -> QuerySet[Project]:
+    projects = visible_projects(actor)
+    if filters.portfolio_id:
+        projects = projects.filter(portfolio_id=filters.portfolio_id)
+    if filters.program_id:
+        projects = projects.filter(program_link__program_id=filters.program_id)
+    return projects
+
+
+def portfolio_dashboard(
+    *, actor: Any, filters: DashboardFilter | None = None, with_trend: bool = False
+) -> Dashboard:
+    """Everything the portfolio dashboard shows, over the projects `actor` sees (narrowed to a
+    portfolio or program), in a constant number of queries."""
+    require_dashboard_reader(actor)
+    filters = filters or DashboardFilter()
+    projects = _scoped(actor, filters)
+    figures = rollup.project_figures(projects, with_trend=with_trend)
+    extra = _extra_figures(actor, projects)
+    return Dashboard(
+        filters=filters,
+        figures=figures,
+        totals=rollup.totals(figures),
+        top_risks=top_risks(projects),
+        escalated_issues=escalated_issues(projects),
+        extra=extra,
+        has_late_reports=_optional("pmo.monitoring.selectors", "late_reports") is not None,
+        has_compliance=_optional("pmo.governance.selectors", "compliance_by_project") is not None,
+        portfolios=list(Portfolio.objects.order_by("name")),
+        programs=list(visible_programs(actor).order_by("name")),
+    )
+
+
+# --- executive packs ----------------------------------------------------------------------------
+
+
+def report_pack_list(*, actor: Any) -> QuerySet[ReportPack]:
+    require_dashboard_reader(actor)
+    return visible_packs(actor)
+
+
+def report_pack_get(*, actor: Any, pack_id: Any) -> ReportPack:
+    require_dashboard_reader(actor)
+    return access_pack(actor, pack_id)

@@ -34,7 +34,11 @@ from .models import (
     EstimateKind,
     IntakeRequest,
     OrganisationGoal,
+    PackState,
     Portfolio,
+    Program,
+    ProgramProject,
+    ReportPack,
     RequestAttachment,
     RequestDemand,
     RequestEstimate,
@@ -46,9 +50,12 @@ from .models import (
     ValueBasis,
 )
 from .policies import (
+    access_pack,
+    access_program,
     access_request,
     may_edit,
     may_submit,
+    require_dashboard_reader,
     require_draft,
     require_pmo,
 )
@@ -1251,3 +1258,181 @@ def scenario_copy(*, actor: User, scenario_id: int, name: str = "") -> Scenario:
         changes={"copied_from": [None, source.name]},
     )
     return copy
+
+
+# --- programs -----------------------------------------------------------------------------------
+
+PROGRAM_EDITABLE = {"name", "portfolio_id", "manager_id", "description", "objectives"}
+PROGRAM_PROJECT_UNKNOWN = "No project with id {id}."
+PROGRAM_PROJECT_TAKEN = "{code} is already in program '{program}'; take it out of that one first."
+PROGRAM_PROJECT_ABSENT = "Project {id} is not in this program."
+PROGRAM_PROJECTS_EMPTY = "Name at least one project to add."
+PROGRAM_NAME_TAKEN = "A program called '{name}' already exists."
+
+
+def _program_fields(data: Mapping[str, Any]) -> None:
+    only_fields(data, PROGRAM_EDITABLE)
+    if data.get("manager_id") is not None:
+        _active_user(data["manager_id"])
+    portfolio_id = data.get("portfolio_id")
+    if portfolio_id is not None and not Portfolio.objects.filter(pk=portfolio_id).exists():
+        raise ValidationFailed(UNKNOWN_PORTFOLIO.format(id=portfolio_id))
+
+
+def _program_name_free(name: Any, *, exclude: int | None = None) -> None:
+    qs = Program.objects.filter(name__iexact=str(name or "").strip())
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if name and qs.exists():
+        raise Conflict(PROGRAM_NAME_TAKEN.format(name=name))
+
+
+@transaction.atomic
+def program_create(*, actor: User, data: Mapping[str, Any]) -> Program:
+    require_pmo(actor, "create programs")
+    _program_fields(data)
+    _program_name_free(data.get("name"))
+    program = Program(**data, created_by=actor)
+    return _created(program, actor=actor, fields=list(data))  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def program_update(
+    *, actor: User, program_id: int, version: int | None, data: Mapping[str, Any]
+) -> Program:
+    require_pmo(actor, "change programs")
+    _program_fields(data)
+    program = access_program(actor, program_id, for_update=True)
+    if "name" in data:
+        _program_name_free(data["name"], exclude=program.pk)
+    return versioned_update(
+        program,
+        actor=actor,
+        data=data,
+        expected_version=version,
+        project_id=None,
+        thing="The program",
+    )
+
+
+@transaction.atomic
+def program_delete(*, actor: User, program_id: int, version: int | None) -> None:
+    """Dissolve a program; its projects stay as they are, outside any program."""
+    require_pmo(actor, "dissolve programs")
+    program = access_program(actor, program_id, for_update=True)
+    if version is not None and version != program.version:
+        _stale(program, version)
+    codes = list(program.links.values_list("project__code", flat=True))
+    audit_record(actor=actor, action="delete", obj=program, note=", ".join(codes))
+    program.delete()
+
+
+@transaction.atomic
+def program_add_projects(
+    *, actor: User, program_id: int, project_ids: Sequence[int]
+) -> list[Project]:
+    """Put projects in the program; each project is in one program at most."""
+    require_pmo(actor, "change programs")
+    program = access_program(actor, program_id, for_update=True)
+    wanted = list(dict.fromkeys(int(pk) for pk in project_ids))
+    if not wanted:
+        raise ValidationFailed(PROGRAM_PROJECTS_EMPTY)
+    projects = {
+        p.pk: p
+        for p in Project.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted)
+        .select_related("program_link__program")
+    }
+    added: list[Project] = []
+    for pk in wanted:
+        project = projects.get(pk)
+        if project is None:
+            raise ValidationFailed(PROGRAM_PROJECT_UNKNOWN.format(id=pk))
+        link = getattr(project, "program_link", None)
+        if link is not None:
+            if link.program_id == program.pk:
+                continue
+            raise Conflict(
+                PROGRAM_PROJECT_TAKEN.format(code=project.code, program=link.program.name)
+            )
+        ProgramProject.objects.create(program=program, project=project, added_by=actor)
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=program,
+            project_id=project.pk,
+            changes={"project": [None, project.code]},
+        )
+        added.append(project)
+    if added:
+        Program.objects.filter(pk=program.pk).update(version=program.version + 1)
+    return added
+
+
+@transaction.atomic
+def program_remove_project(*, actor: User, program_id: int, project_id: int) -> None:
+    require_pmo(actor, "change programs")
+    program = access_program(actor, program_id, for_update=True)
+    link = (
+        ProgramProject.objects.select_related("project")
+        .filter(program=program, project_id=project_id)
+        .first()
+    )
+    if link is None:
+        raise NotFound(PROGRAM_PROJECT_ABSENT.format(id=project_id))
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=program,
+        project_id=link.project_id,
+        changes={"project": [link.project.code, None]},
+    )
+    link.delete()
+    Program.objects.filter(pk=program.pk).update(version=program.version + 1)
+
+
+# --- executive packs ----------------------------------------------------------------------------
+
+PACK_TITLE = "Executive pack {date}"
+PACK_NOT_READY = "The executive pack is {state}; it can be downloaded once it is ready."
+PACK_BUSY = "The executive pack is still being generated; delete it once it is ready or failed."
+
+
+@transaction.atomic
+def report_pack_request(
+    *, actor: User, portfolio_id: int | None = None, title: str = ""
+) -> ReportPack:
+    """Queue an executive pack over the projects `actor` sees (of one portfolio, if named);
+    the task worker generates it and records its progress."""
+    require_dashboard_reader(actor)
+    portfolio = None
+    if portfolio_id is not None:
+        portfolio = Portfolio.objects.filter(pk=portfolio_id).first()
+        if portfolio is None:
+            raise ValidationFailed(UNKNOWN_PORTFOLIO.format(id=portfolio_id))
+    today = timezone.localdate()
+    name = title.strip() or PACK_TITLE.format(date=f"{today:%d %b %Y}")
+    if portfolio is not None and not title.strip():
+        name = f"{name} — {portfolio.name}"
+    pack = ReportPack(title=name[:200], portfolio=portfolio, requested_by=actor)
+    full_clean(pack, exclude=["file"])
+    pack.save()
+    audit_record(actor=actor, action="create", obj=pack)
+    from .tasks import report_pack_generate
+
+    transaction.on_commit(lambda: report_pack_generate.enqueue(pack_id=pack.pk))
+    return pack
+
+
+@transaction.atomic
+def report_pack_delete(*, actor: User, pack_id: int) -> None:
+    require_dashboard_reader(actor)
+    pack = access_pack(actor, pack_id)
+    if pack.state in (PackState.QUEUED, PackState.RUNNING):
+        raise Conflict(PACK_BUSY)
+    name = pack.file.name
+    audit_record(actor=actor, action="delete", obj=pack)
+    pack.delete()
+    if name:
+        storage = ReportPack._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(name))

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from pmo.engine._selection_search import Search, improve
 from pmo.engine.errors import EngineError
 
 __all__ = [
@@ -55,6 +56,12 @@ _EPS = 1e-6
 _SCALES = tuple(k / 10 for k in range(1, 16))
 #: At most this many mandatory items are tested one by one to explain an infeasible problem.
 _MAX_DIAGNOSED = 40
+#: From this many start columns on, heuristics look for a good selection before the solver runs
+#: (with a limit of at least a second), on this share of the time limit; a last share of the
+#: time (at most half a second) improves the solver's selection by swaps.
+_SEARCH_MIN_COLUMNS = 200
+_SEARCH_SHARE = 0.4
+_POLISH_SHARE = 0.05
 
 
 class SelectionError(EngineError, ValueError):
@@ -574,6 +581,7 @@ class _Model:
             free = _free(portfolio, role)
             for t in range(periods):
                 cap_row[role, t] = row(-math.inf, float(free[t]))
+        self.resource_rows = len(lower)  # budget and capacity rows come first
         for j, (i, s) in enumerate(cols):
             c = portfolio.candidates[i]
             for k, amount in enumerate(c.cost):
@@ -651,6 +659,8 @@ class _Model:
         self.highs.setOptionValue("threads", threads)
         self.highs.setOptionValue("mip_rel_gap", gap_tolerance)
         self.highs.passModel(lp)
+        self.lp = lp
+        self.bound_known = False
         self._highspy = highspy
 
     def set_budget(self, budget: npt.NDArray[np.float64]) -> None:
@@ -663,8 +673,8 @@ class _Model:
         for i, c in enumerate(self.portfolio.candidates):
             self.highs.changeRowBounds(self.choice_rows[i], 1.0 if c.id in chosen else 0.0, 1.0)
 
-    def hint(self, picks: Iterable[Pick]) -> None:
-        """Hand a feasible selection to the solver as its first incumbent."""
+    def columns(self, picks: Iterable[Pick]) -> npt.NDArray[np.float64]:
+        """The 0-1 column vector of a selection."""
         x = np.zeros(len(self.cols))
         p = self.portfolio
         for pick in picks:
@@ -672,6 +682,19 @@ class _Model:
             for j in range(self.first_col[i], self.first_col[i + 1]):
                 if self.cols[j][1] == pick.start:
                     x[j] = 1.0
+        return x
+
+    def picks(self, x: npt.NDArray[np.float64]) -> tuple[Pick, ...]:
+        """The selection of a 0-1 column vector."""
+        return tuple(
+            Pick(self.portfolio.candidates[i].id, s)
+            for j, (i, s) in enumerate(self.cols)
+            if x[j] > 0.5
+        )
+
+    def hint(self, picks: Iterable[Pick]) -> None:
+        """Hand a feasible selection to the solver as its first incumbent."""
+        x = self.columns(picks)
         solution = self._highspy.HighsSolution()
         solution.col_value = list(x)
         solution.value_valid = True
@@ -693,21 +716,45 @@ class _Model:
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if not has_solution:
             return "no_solution", None, None, None, ()
-        x = np.asarray(h.getSolution().col_value)
-        picks = tuple(
-            Pick(self.portfolio.candidates[i].id, s)
-            for j, (i, s) in enumerate(self.cols)
-            if x[j] > 0.5
-        )
+        picks = self.picks(np.asarray(h.getSolution().col_value))
         objective = float(
             sum(self.portfolio.candidates[self.portfolio.index[p.id]].value for p in picks)
         )
         bound = float(info.mip_dual_bound)
-        if not math.isfinite(bound):
+        self.bound_known = math.isfinite(bound)
+        if not self.bound_known:
             bound = objective
         bound = max(bound, objective)
         gap = (bound - objective) / max(abs(objective), 1e-9) if bound > objective + 1e-9 else 0.0
         return ("optimal" if status == ms.kOptimal else "feasible"), objective, bound, gap, picks
+
+
+def _polished(
+    model: _Model,
+    search: Search,
+    found: npt.NDArray[np.float64],
+    status: Status,
+    bound: float | None,
+    picks: tuple[Pick, ...],
+    gap_tolerance: float,
+    deadline: float,
+) -> tuple[Status, float | None, float | None, float | None, tuple[Pick, ...]]:
+    """The solver's selection improved by swaps in the time kept for it (or the heuristics'
+    selection when better), with the solver's bound, or the LP bound when it has none."""
+    best = found
+    if status != "no_solution":
+        solved = search.swaps(model.columns(picks), deadline)
+        if search.objective(solved) >= search.objective(found):
+            best = solved
+    objective = search.objective(best)
+    solver_bound = bound if status != "no_solution" and model.bound_known else None
+    bounds = [b for b in (solver_bound, search.lp_bound) if b is not None]
+    if not bounds:
+        return "feasible", objective, None, None, model.picks(best)
+    top = max(min(bounds), objective)
+    gap = (top - objective) / max(abs(objective), 1e-9) if top > objective + 1e-9 else 0.0
+    final: Status = "optimal" if status == "optimal" or gap <= gap_tolerance else "feasible"
+    return final, objective, top, gap, model.picks(best)
 
 
 def _conflict(model: _Model, time_limit: float) -> tuple[str, ...]:
@@ -774,9 +821,27 @@ def select(
     start = max(
         (g for g in (baseline, other) if g.complete), key=lambda g: g.objective, default=None
     )
-    if start is not None and start.selected:
+    search: Search | None = None
+    found: npt.NDArray[np.float64] | None = None
+    if start is not None and len(model.cols) >= _SEARCH_MIN_COLUMNS and time_limit >= 1.0:
+        # Large portfolio: better selections first (LP core, swaps, neighbourhood MIPs).
+        search = Search(model, threads=threads, gap_tolerance=gap_tolerance)
+        found = improve(search, model.columns(start.selected), _SEARCH_SHARE * time_limit)
+        model.hint(model.picks(found))
+    elif start is not None and start.selected:
         model.hint(start.selected)
-    status, objective, bound, gap, picks = model.solve(time_limit)
+    polish = min(_POLISH_SHARE * time_limit, 0.5) if search is not None else 0.0
+    status, objective, bound, gap, picks = model.solve(
+        time_limit - (time.perf_counter() - began) - polish
+    )
+    if (
+        search is not None
+        and found is not None
+        and status in ("optimal", "feasible", "no_solution")
+    ):
+        status, objective, bound, gap, picks = _polished(
+            model, search, found, status, bound, picks, gap_tolerance, began + time_limit
+        )
     conflict: tuple[str, ...] = ()
     message = ""
     if status == "infeasible":

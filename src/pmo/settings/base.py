@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "pmo.changes",
     "pmo.closure",
     "pmo.support",
+    "pmo.riskanalysis",
     "pmo.web",
     "pmo.demo",
 ]

@@ -62,6 +62,7 @@ class NotificationKind(models.TextChoices):
     CHANGE_REQUEST = "change_request", "Change requests"
     ISSUE = "issue", "Issues and escalations"
     OVERDUE = "overdue", "Overdue risks and issues I own"
+    STATUS_REPORT = "status_report", "Status reports due and reviewed"
 
 
 class Delivery(models.TextChoices):

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "pmo.changes",
     "pmo.closure",
     "pmo.support",
+    "pmo.monitoring",
     "pmo.riskanalysis",
     "pmo.web",
     "pmo.demo",

@@ -957,3 +957,467 @@ def scenario_approve(
         actor=request.auth, scenario_id=scenario_id, version=payload.version if payload else None
     )
     return _scenario(request, scenario_id)
+
+
+# --- programs -----------------------------------------------------------------------------------
+
+
+class ProgramIn(Schema):
+    name: Text = Field(max_length=150, min_length=1)
+    portfolio_id: Id | None = None
+    manager_id: Id | None = None
+    description: Text = ""
+    objectives: Text = ""
+
+
+class ProgramPatch(Schema):
+    version: Version
+    name: Text | None = Field(None, max_length=150, min_length=1)
+    portfolio_id: Id | None = None
+    manager_id: Id | None = None
+    description: Text | None = None
+    objectives: Text | None = None
+
+
+class RollupOut(Schema):
+    projects: int
+    start: dt.date | None
+    finish: dt.date | None
+    baseline_finish: dt.date | None
+    finish_slip_days: int | None
+    budget: Decimal
+    actual: Decimal
+    earned_value: Decimal
+    eac: Decimal = Field(description="Estimate at completion: actual + (budget − earned value).")
+    percent_complete: float
+    open_risks: int
+    high_risks: int
+    slipped_milestones: int
+    escalated_issues: int
+    health: dict[str, int] = Field(description="Running projects by health.")
+    overall_health: str = Field(description="The worst health of the running projects.")
+
+
+class PortfolioRef(Schema):
+    id: int
+    name: str
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    portfolio: PortfolioRef | None
+    manager: UserRef | None
+    description: str
+    objectives: str
+    version: int
+
+
+class ProgramSummaryOut(ProgramOut):
+    rollup: RollupOut
+
+
+class ProjectFiguresOut(Schema):
+    id: int
+    code: str
+    name: str
+    stage: str
+    status: str
+    health: str
+    trend: str | None = None
+    portfolio_id: int | None
+    portfolio: str
+    program_id: int | None
+    program: str
+    manager: str
+    start: dt.date | None
+    finish: dt.date | None
+    baseline_finish: dt.date | None
+    budget: Decimal
+    actual: Decimal
+    percent_complete: float
+    earned_value: Decimal
+    eac: Decimal
+    open_risks: int
+    high_risks: int
+    top_risk_score: int
+    slipped_milestones: int
+    escalated_issues: int
+    value: Decimal | None = Field(description="NPV of the business case; null without one.")
+
+
+class TopRiskOut(Schema):
+    project_id: int
+    project_code: str
+    number: int
+    title: str
+    score: int
+    owner: UserRef | None
+
+    @staticmethod
+    def resolve_project_code(obj: Any) -> str:
+        return str(obj.project.code)
+
+    @staticmethod
+    def resolve_score(obj: Any) -> int:
+        return int(obj.rank)
+
+
+class EscalatedIssueOut(Schema):
+    project_id: int
+    project_code: str
+    number: int
+    title: str
+    priority: str
+    escalated_at: dt.datetime | None
+    escalation_ask: str
+
+    @staticmethod
+    def resolve_project_code(obj: Any) -> str:
+        return str(obj.project.code)
+
+
+class ProgramDetailOut(ProgramOut):
+    rollup: RollupOut
+    projects: list[ProjectFiguresOut]
+    top_risks: list[TopRiskOut]
+    hidden_projects: int = Field(description="Projects of the program the reader does not see.")
+
+
+class ProgramProjectsIn(Schema):
+    project_ids: list[Id] = Field(min_length=1, max_length=500)
+
+
+class CountOut(Schema):
+    key: str
+    label: str
+    n: int
+
+
+class BudgetLineOut(Schema):
+    id: int | None
+    name: str
+    budget: Decimal
+    actual: Decimal
+    eac: Decimal
+
+
+class BubbleOut(Schema):
+    id: int
+    code: str
+    name: str
+    value: float
+    risk: int
+    cost: float
+    health: str
+
+
+class RoadmapOut(Schema):
+    id: int
+    code: str
+    name: str
+    group: str
+    start: dt.date
+    finish: dt.date
+    health: str
+
+
+class DashboardOut(Schema):
+    rollup: RollupOut
+    by_stage: list[CountOut]
+    by_status: list[CountOut]
+    by_health: list[CountOut]
+    by_phase: list[CountOut] = Field(description="Pending, underway and finished.")
+    flags: list[CountOut]
+    compliance_average: float | None
+    budget_by_portfolio: list[BudgetLineOut]
+    top_risks: list[TopRiskOut]
+    escalated_issues: list[EscalatedIssueOut]
+    bubbles: list[BubbleOut]
+    roadmap: list[RoadmapOut]
+
+
+Phase = Literal["pending", "underway", "finished"]
+Flag = Literal[
+    "over_budget", "high_risks", "slipped", "escalated", "no_value", "late_report", "non_compliant"
+]
+
+
+class DashboardScope(Schema):
+    portfolio: Id | None = None
+    program: Id | None = None
+
+
+class DrillDown(DashboardScope):
+    stage: Literal["initiation", "planning", "execution", "closing", "closed"] | None = None
+    status: Literal["active", "on_hold", "cancelled"] | None = None
+    health: Literal["green", "amber", "red"] | None = None
+    phase: Phase | None = None
+    flag: Flag | None = None
+
+
+class ReportPackIn(Schema):
+    portfolio_id: Id | None = None
+    title: Text = Field("", max_length=200)
+
+
+class ReportPackOut(Schema):
+    id: int
+    title: str
+    portfolio: PortfolioRef | None
+    requested_by: UserRef
+    state: str
+    progress: int
+    step: str
+    size: int
+    project_count: int
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    download: str | None
+
+    @staticmethod
+    def resolve_download(obj: Any) -> str | None:
+        return f"/api/v1/report-packs/{obj.pk}/file" if obj.file else None
+
+
+def _program_detail(request: HttpRequest, program: Any) -> Any:
+    r = selectors.program_rollup(actor=request.auth, program=program)
+    program.rollup = r.totals
+    program.projects = r.projects
+    program.top_risks = r.top_risks
+    program.hidden_projects = r.hidden
+    return program
+
+
+@router.get("/programs", response={200: list[ProgramSummaryOut]}, operation_id="program_list")
+def program_list(request: HttpRequest) -> Any:
+    """Programs the reader sees, each with the roll-up of its projects the reader sees."""
+    out = []
+    for program, totals in selectors.program_list(actor=request.auth):
+        program.rollup = totals
+        out.append(program)
+    return out
+
+
+@router.post(
+    "/programs",
+    response={201: ProgramOut, **problems(403, 409, 422)},
+    operation_id="program_create",
+)
+def program_create(request: HttpRequest, payload: ProgramIn) -> Any:
+    return 201, services.program_create(actor=request.auth, data=payload.model_dump())
+
+
+@router.get(
+    "/programs/{program_id}",
+    response={200: ProgramDetailOut, **problems(404)},
+    operation_id="program_get",
+)
+def program_get(request: HttpRequest, program_id: ObjectId) -> Any:
+    return _program_detail(
+        request, selectors.program_get(actor=request.auth, program_id=program_id)
+    )
+
+
+@router.patch(
+    "/programs/{program_id}",
+    response={200: ProgramOut, **problems(403, 404, 409, 422)},
+    operation_id="program_update",
+)
+def program_update(request: HttpRequest, program_id: ObjectId, payload: ProgramPatch) -> Any:
+    return services.program_update(
+        actor=request.auth, program_id=program_id, version=payload.version, data=patch_data(payload)
+    )
+
+
+@router.delete(
+    "/programs/{program_id}",
+    response={204: None, **problems(403, 404, 409)},
+    operation_id="program_delete",
+)
+def program_delete(
+    request: HttpRequest, program_id: ObjectId, version: Annotated[int | None, Query(ge=1)] = None
+) -> Any:
+    """Dissolve the program; its projects stay, outside any program."""
+    services.program_delete(actor=request.auth, program_id=program_id, version=version)
+    return 204, None
+
+
+@router.post(
+    "/programs/{program_id}/projects",
+    response={200: ProgramDetailOut, **problems(403, 404, 409, 422)},
+    operation_id="program_add_projects",
+)
+def program_add_projects(
+    request: HttpRequest, program_id: ObjectId, payload: ProgramProjectsIn
+) -> Any:
+    services.program_add_projects(
+        actor=request.auth, program_id=program_id, project_ids=payload.project_ids
+    )
+    return program_get(request, program_id)
+
+
+@router.delete(
+    "/programs/{program_id}/projects/{project_id}",
+    response={204: None, **problems(403, 404)},
+    operation_id="program_remove_project",
+)
+def program_remove_project(request: HttpRequest, program_id: ObjectId, project_id: ObjectId) -> Any:
+    services.program_remove_project(
+        actor=request.auth, program_id=program_id, project_id=project_id
+    )
+    return 204, None
+
+
+# --- dashboard, exports and executive packs -----------------------------------------------------
+
+
+@router.get(
+    "/portfolio-dashboard",
+    response={200: DashboardOut, **problems(403)},
+    operation_id="portfolio_dashboard",
+)
+def dashboard(request: HttpRequest, scope: Query[DashboardScope]) -> Any:
+    """The portfolio dashboard over the projects the reader sees (PMO and executives)."""
+    d = selectors.portfolio_dashboard(
+        actor=request.auth,
+        filters=selectors.DashboardFilter(portfolio_id=scope.portfolio, program_id=scope.program),
+    )
+    return {
+        "rollup": d.totals,
+        "by_stage": d.by_stage,
+        "by_status": d.by_status,
+        "by_health": d.by_health,
+        "by_phase": d.by_phase,
+        "flags": d.flags,
+        "compliance_average": d.compliance_average,
+        "budget_by_portfolio": d.budget_by_portfolio,
+        "top_risks": d.top_risks,
+        "escalated_issues": d.escalated_issues,
+        "bubbles": d.bubbles,
+        "roadmap": d.roadmap,
+    }
+
+
+@router.get(
+    "/portfolio-dashboard/projects",
+    response={200: list[ProjectFiguresOut], **problems(403)},
+    operation_id="portfolio_dashboard_projects",
+)
+def dashboard_projects(request: HttpRequest, q: Query[DrillDown]) -> Any:
+    """The projects behind a dashboard figure, with their figures."""
+    filters = selectors.DashboardFilter(
+        portfolio_id=q.portfolio,
+        program_id=q.program,
+        stage=q.stage or "",
+        status=q.status or "",
+        health=q.health or "",
+        phase=q.phase or "",
+        flag=q.flag or "",
+    )
+    d = selectors.portfolio_dashboard(actor=request.auth, filters=filters, with_trend=True)
+    return d.matching(filters)
+
+
+@router.get(
+    "/portfolio-export.xlsx",
+    response={200: None, **problems(403)},
+    operation_id="portfolio_export_xlsx",
+)
+def export_xlsx(request: HttpRequest) -> Any:
+    """All portfolio data the reader sees as one Excel workbook."""
+    from django.http import HttpResponse
+
+    from pmo.portfolio import export
+
+    response = HttpResponse(
+        export.workbook(actor=request.auth),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="portfolio.xlsx"'
+    return response
+
+
+@router.get(
+    "/portfolio-export/{sheet}.csv",
+    response={200: None, **problems(403, 422)},
+    operation_id="portfolio_export_csv",
+)
+def export_csv(
+    request: HttpRequest,
+    sheet: Literal["projects", "programs", "requests", "scores", "scenarios", "budget", "risks"],
+) -> Any:
+    """One sheet of the portfolio export as CSV."""
+    from django.http import HttpResponse
+
+    from pmo.portfolio import export
+
+    response = HttpResponse(
+        export.sheet_csv(actor=request.auth, sheet=sheet), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="portfolio-{sheet}.csv"'
+    return response
+
+
+@router.get(
+    "/report-packs",
+    response={200: list[ReportPackOut], **problems(403)},
+    operation_id="report_pack_list",
+)
+@paginate(Pagination)
+def report_pack_list(request: HttpRequest) -> Any:
+    return selectors.report_pack_list(actor=request.auth)
+
+
+@router.post(
+    "/report-packs",
+    response={202: ReportPackOut, **problems(403, 422)},
+    operation_id="report_pack_create",
+)
+def report_pack_create(request: HttpRequest, payload: ReportPackIn) -> Any:
+    """Queue an executive pack; poll it until its state is `done`, then download its file."""
+    pack = services.report_pack_request(
+        actor=request.auth, portfolio_id=payload.portfolio_id, title=payload.title
+    )
+    pack.refresh_from_db()
+    return 202, pack
+
+
+@router.get(
+    "/report-packs/{pack_id}",
+    response={200: ReportPackOut, **problems(403, 404)},
+    operation_id="report_pack_get",
+)
+def report_pack_get(request: HttpRequest, pack_id: ObjectId) -> Any:
+    return selectors.report_pack_get(actor=request.auth, pack_id=pack_id)
+
+
+@router.get(
+    "/report-packs/{pack_id}/file",
+    response={200: None, **problems(403, 404, 409)},
+    operation_id="report_pack_download",
+)
+def report_pack_download(request: HttpRequest, pack_id: ObjectId) -> Any:
+    pack = selectors.report_pack_get(actor=request.auth, pack_id=pack_id)
+    if not pack.file:
+        from pmo.core.errors import Conflict
+
+        raise Conflict(services.PACK_NOT_READY.format(state=pack.get_state_display().lower()))
+    try:
+        handle = pack.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound(f"The file of executive pack {pack_id} is missing.") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=pack.filename, content_type="application/pdf"
+    )
+
+
+@router.delete(
+    "/report-packs/{pack_id}",
+    response={204: None, **problems(403, 404, 409)},
+    operation_id="report_pack_delete",
+)
+def report_pack_delete(request: HttpRequest, pack_id: ObjectId) -> Any:
+    services.report_pack_delete(actor=request.auth, pack_id=pack_id)
+    return 204, None

@@ -234,9 +234,20 @@ def project_update(
 
 @transaction.atomic
 def project_stage_advance(
-    *, actor: User, project_id: int, to_stage: str, version: int | None = None
+    *,
+    actor: User,
+    project_id: int,
+    to_stage: str,
+    version: int | None = None,
+    override_reason: str = "",
 ) -> Project:
-    """Move the project to the next stage of its lifecycle, if the stage's exit rules hold."""
+    """Move the project to the next stage of its lifecycle, if the stage's exit rules hold.
+
+    A project that follows a methodology leaves a stage only through a passed gate review
+    (`pmo.governance`), unless a PMO admin overrides with `override_reason` (audited); one that
+    follows none needs an approved charter to leave initiation."""
+    from pmo.governance.services import stage_rule
+
     project = access_project(actor, project_id, for_update=True)
     require(permissions_or_404(actor, project).edit, action="change the stage", project=project)
     if project.stage == Stage.CLOSED:
@@ -248,8 +259,12 @@ def project_stage_advance(
         raise Conflict(
             STAGE_SKIP.format(current=Stage(project.stage).label, next=Stage(expected).label)
         )
+    governed = stage_rule(
+        actor=actor, project=project, to_stage=to_stage, override_reason=override_reason
+    )
     if (
-        project.stage == Stage.INITIATION
+        not governed
+        and project.stage == Stage.INITIATION
         and not CharterVersion.objects.filter(project=project, state=CharterState.APPROVED).exists()
     ):
         raise Conflict(STAGE_NEEDS_CHARTER)

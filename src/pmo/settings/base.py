@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "pmo.support",
     "pmo.monitoring",
     "pmo.riskanalysis",
+    "pmo.governance",
     "pmo.web",
     "pmo.demo",
 ]

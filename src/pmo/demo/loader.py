@@ -22,6 +22,7 @@ from pmo.demo.execution import demo_execution
 from pmo.demo.plans import demo_plan
 from pmo.demo.portfolio import demo_portfolio
 from pmo.demo.resources import demo_resources
+from pmo.demo.support import demo_support
 from pmo.planning import services as planning_services
 from pmo.planning.models import Task
 from pmo.portfolio.models import Portfolio
@@ -393,6 +394,7 @@ def demo_load() -> str:
         demo_execution(people, today)
         demo_portfolio(people, portfolios, today)
         demo_changes(people, today)
+        demo_support(people, today)
         demo_closure(people, today)
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."
 

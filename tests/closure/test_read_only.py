@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from pmo.core.errors import Forbidden
 from pmo.projects.models import Project, Stage
 from pmo.projects.policies import PROJECT_CLOSED, ProjectClosed
 
@@ -31,6 +32,8 @@ STILL_ALLOWED = {
     # a program's composition is the PMO's portfolio decision; the project's records stay as
     # they are (a closed project may leave a program's list)
     "pmo.portfolio.services.program_remove_project",
+    # the PMO reviews the last status report, submitted before the project closed
+    "pmo.monitoring.services.report_review",
 }
 # their endpoints: reopen, a benefit's measurements, building the archive
 STILL_ALLOWED_ENDPOINTS = ("/reopen", "/measurements", "/archives")
@@ -102,6 +105,10 @@ def test_every_write_service_refuses_a_closed_project(closed, people, who):
         except ProjectClosed as exc:
             assert exc.message == PROJECT_CLOSED.format(code=closed.code)
             refused.append(path)
+        except Forbidden:
+            if who == "pmo_admin":  # the PMO may do anything else: only the closure may refuse
+                raise
+            refused.append(path)  # refused to the PM for their role, before the closure
         except Exception as exc:  # anything else means the service looked past the closure
             accepted.append(f"{path}: {type(exc).__name__}: {exc}")
         else:
@@ -119,8 +126,8 @@ def project_write_endpoints() -> list[tuple[str, str]]:
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             full = re.sub(r"/+", "/", f"/api/v1/{prefix}/{path}")
-            if "{project_id}" not in full:
-                continue
+            if not full.startswith("/api/v1/projects/{project_id}"):
+                continue  # e.g. a program's list of projects: the PMO's, not the project's
             for operation in path_view.operations:
                 for method in operation.methods:
                     if method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -140,8 +147,9 @@ def test_every_project_write_endpoint_answers_403_with_the_reason(closed, people
         url = re.sub(r"\{[a-z_]+\}", "1", url)
         response = client.generic(method, url, data="{}", content_type="application/json")
         body = response.json() if response.headers.get("content-type", "").endswith("json") else {}
-        if response.status_code == 422:
-            continue  # the body is checked before the service runs; the service walk covers it
+        if response.status_code in (405, 422):
+            continue  # the body (or the route) is checked before the service runs; the service
+            # walk covers it
         if response.status_code != 403 or "is closed and read-only" not in body.get("detail", ""):
             wrong.append(f"{method} {path}: {response.status_code} {body}")
         else:

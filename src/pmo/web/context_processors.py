@@ -19,8 +19,11 @@ NAVIGATION = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
+    items = NAVIGATION
+    if getattr(user, "org_role", "") == "external_client":  # the vendor register is internal
+        items = [item for item in NAVIGATION if item[1] != "vendor_list"]
     return {
-        "nav_items": NAVIGATION,
+        "nav_items": items,
         "nav_current": match.url_name if match else "",
         "is_pmo": bool(user and user.is_authenticated and user.is_pmo),
     }

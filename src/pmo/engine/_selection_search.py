@@ -9,10 +9,11 @@ first and polishes the one HiGHS returns:
 2. *Swap search*: on the selection, a selected candidate is exchanged for an unselected one (or
    for another start of itself) of more value that fits the budget and capacity it leaves, and
    anything that still fits is added, until no exchange gains value.
-3. *Neighbourhood search*: a few binding budget or capacity rows are picked (seeded, so the
-   same portfolio gives the same sequence); up to 60 candidates touching them are freed and all
-   the others fixed at their current choice, and HiGHS solves that small MIP from the current
-   selection. Each gain is followed by the swap search.
+3. *Neighbourhood search*: one of the least-slack budget or capacity rows is drawn (seeded, so
+   the same portfolio gives the same sequence) with the same role's rows a period before and
+   after; up to 30 candidates that could use them are freed, those where the selection and the
+   LP relaxation disagree first, all the others keep their current choice, and HiGHS solves
+   that small MIP from the current selection. Each gain is followed by the swap search.
 
 Candidates that are mandatory, require, are required by, or exclude another candidate are never
 moved by the swap search (their links are the MIP's business); the neighbourhood MIPs move them
@@ -35,9 +36,11 @@ Vector = npt.NDArray[np.float64]
 
 #: Above this many (column × budget-or-capacity row) cells the swap search is skipped (memory).
 _MAX_DENSE = 8_000_000
-#: Candidates freed per neighbourhood MIP, and the binding rows picked to choose them.
-_FREED = 60
-_ROWS_PICKED = 3
+#: Candidates freed per neighbourhood MIP (HiGHS solves 30 in tens of milliseconds; 60 can
+#: keep it at the root for half a second).
+_FREED = 30
+#: Weight of chance against LP disagreement when choosing the candidates to free.
+_NOISE = 0.5
 #: Binding rows the picks are drawn from (the least slack first).
 _TIGHTEST = 40
 #: The neighbourhood search stops after this many MIPs in a row without a gain.
@@ -84,6 +87,8 @@ class Search:
             dense[self.res_cols, self.res_rows] = self.res_vals
             self.dense = dense
         self.lp_bound: float | None = None
+        self.relaxed: Vector | None = None
+        self.items = len(portfolio.candidates)
         self._sub: Any = None
         import highspy
 
@@ -143,6 +148,7 @@ class Search:
             return x
         self.lp_bound = float(lp.getInfo().objective_function_value)
         relaxed = np.asarray(lp.getSolution().col_value, dtype=float)
+        self.relaxed = relaxed
         fixed = (relaxed <= _EPS) | (relaxed >= 1 - _EPS)
         core = self._highs(integral=True)
         at = np.flatnonzero(fixed).astype(np.int32)
@@ -208,6 +214,7 @@ class Search:
             self._sub = self._highs(integral=True)
         sub = self._sub
         columns = np.arange(self.n, dtype=np.int32)
+        periods = self.model.portfolio.periods
         stall = 0
         best = self.objective(x)
         target = None if self.lp_bound is None else self.lp_bound / (1 + self.gap_tolerance)
@@ -218,11 +225,22 @@ class Search:
             tight = np.argsort(slack, kind="stable")[:_TIGHTEST]
             if tight.size == 0:
                 break
-            picked = rng.choice(tight, size=min(_ROWS_PICKED, tight.size), replace=False)
+            # A binding row with the same role's (or the budget's) rows a period before and
+            # after: moving a start shifts work between neighbouring periods.
+            row = int(rng.choice(tight))
+            first = row - row % periods  # rows are laid out one block of periods per role
+            picked = np.arange(max(first, row - 1), min(first + periods, row + 2))
             touching = np.unique(np.concatenate([self.row_cols[r] for r in picked]))
             items = np.unique(self.item[touching])
             if items.size > _FREED:
-                items = rng.choice(items, size=_FREED, replace=False)
+                # Where the selection and the LP relaxation disagree first, then at random.
+                score = rng.random(items.size) * _NOISE
+                if self.relaxed is not None:
+                    apart = np.bincount(
+                        self.item, weights=np.abs(x - self.relaxed), minlength=self.items
+                    )
+                    score += apart[items]
+                items = items[np.argsort(-score, kind="stable")[:_FREED]]
             freed = np.isin(self.item, items)
             lower = np.where(freed, 0.0, x)
             upper = np.where(freed, 1.0, x)

@@ -162,3 +162,32 @@ def test_pages_of_a_closed_project_show_no_edit_forms(closed, people, client):
     client.force_login(people["manager"])
     response = client.get(f"/projects/{closed.pk}/edit/")
     assert response.status_code == 403
+
+
+def test_time_is_not_booked_on_a_closed_project(closing, people):
+    """Timesheets belong to a person, not a project: they check each project line instead."""
+    from pmo.execution import services as execution
+
+    design = closing["tasks"]["Design"]  # complete: its assignment outlives the release
+    monday = dt.date(2026, 3, 2)
+    line = {"task_id": design.pk, "hours": [4, 4, 0, 0, 0, 0, 0]}
+    sheet = execution.timesheet_save(
+        actor=people["member"], week_start=monday, version=None, lines=[line]
+    )
+    close(closing, people)
+    with pytest.raises(ProjectClosed):
+        execution.timesheet_submit(actor=people["member"], timesheet_id=sheet.pk, version=None)
+    with pytest.raises(ProjectClosed):
+        execution.timesheet_save(
+            actor=people["member"],
+            week_start=monday + dt.timedelta(days=7),
+            version=None,
+            lines=[line],
+        )
+    with pytest.raises(ProjectClosed):
+        execution.timesheet_save(
+            actor=people["member"],
+            week_start=monday,
+            version=None,
+            lines=[{**line, "hours": [8, 4, 0, 0, 0, 0, 0]}],
+        )

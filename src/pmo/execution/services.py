@@ -24,7 +24,7 @@ from pmo.core.services import full_clean, only_fields, project_row, versioned_up
 from pmo.planning.models import Schedule, Task
 from pmo.planning.services import schedule_for, schedule_recompute
 from pmo.projects.models import Project
-from pmo.projects.policies import access_project, require, require_internal
+from pmo.projects.policies import access_project, check_open, require, require_internal
 from pmo.resources.models import Assignment, Resource
 
 from .models import DAYS, ActualCost, LineState, TaskComment, TimeCategory, Timesheet, TimesheetLine
@@ -141,6 +141,34 @@ def progress_update(
     100 %; a % complete above 0 without a start starts the task today. Anything else that
     contradicts itself is refused.
     """
+    project, task = _record_progress(actor, project_id, task_id, version, data)
+    schedule_recompute(project=project)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def progress_update_many(
+    *, actor: User, project_id: int, updates: Sequence[Mapping[str, Any]]
+) -> list[Task]:
+    """Record progress on several tasks of one project (each ``{"task_id", "version", "data"}``,
+    under the rules of `progress_update`) and reschedule the plan once. One refused update
+    refuses them all."""
+    recorded = [
+        _record_progress(actor, project_id, u.get("task_id"), u.get("version"), u.get("data", {}))
+        for u in updates
+    ]
+    if not recorded:
+        return []
+    schedule_recompute(project=recorded[0][0])
+    tasks = {t.pk: t for t in Task.objects.filter(pk__in=[task.pk for _, task in recorded])}
+    return [tasks[task.pk] for _, task in recorded]
+
+
+def _record_progress(
+    actor: User, project_id: int, task_id: Any, version: int | None, data: Mapping[str, Any]
+) -> tuple[Project, Task]:
+    """Check and write one task's progress; the caller reschedules."""
     project, task = _progress_task(actor, project_id, task_id)
     only_fields(data, PROGRESS_FIELDS)
     _check_version(task, version, "The task")
@@ -177,9 +205,7 @@ def progress_update(
         project_id=project.pk,
         thing="The task",
     )
-    schedule_recompute(project=project)
-    task.refresh_from_db()
-    return task
+    return project, task
 
 
 @transaction.atomic
@@ -302,7 +328,9 @@ def timesheet_save(
     """
     sheet = timesheet_for(actor, week_start, for_update=True)
     _check_version(sheet, version, "The timesheet")
-    existing = list(sheet.lines.select_related("task").filter(corrects__isnull=True).order_by("pk"))
+    existing = list(
+        sheet.lines.select_related("task__project").filter(corrects__isnull=True).order_by("pk")
+    )
     editable = {
         (ln.task_id or ln.category): ln
         for ln in existing
@@ -359,6 +387,7 @@ def timesheet_save(
                 if task is None:
                     name = Task.objects.filter(pk=task_id).values_list("name", flat=True).first()
                     raise ValidationFailed(NOT_YOUR_TASK.format(task=name or task_id))
+                check_open(task.project)  # a closed project takes no more time
             line = TimesheetLine(
                 timesheet=sheet,
                 category=category,
@@ -371,6 +400,8 @@ def timesheet_save(
             line.save()
             changes[str(key)] = [None, hours]
         elif line.hours != hours:
+            if line.task is not None:
+                check_open(line.task.project)
             changes[str(key)] = [line.hours, hours]
             line.hours = hours
             line.state = LineState.DRAFT
@@ -425,6 +456,7 @@ def timesheet_submit(*, actor: User, timesheet_id: int, version: int | None) -> 
     managers = set()
     for line in lines:
         if line.project_id:
+            check_open(line.project)
             line.state = LineState.SUBMITTED
             managers.add(line.project.manager)
         else:
@@ -513,6 +545,8 @@ def timesheet_correct(
     if line is None:
         raise NotFound(LINE_NOT_FOUND.format(id=line_id))
     sheet = _sheet_own(actor, line.timesheet_id)
+    if line.project_id:
+        check_open(line.project)
     if line.state != LineState.APPROVED:
         raise Conflict(CORRECT_ONLY_APPROVED)
     if not reason.strip():

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pmo.engine import selection
 from pmo.engine.selection import (
     Candidate,
     Portfolio,
@@ -113,7 +114,18 @@ def make_portfolio(
     return Portfolio(periods, budget, capacity, candidates, load)
 
 
-def run_one(portfolio: Portfolio, label: str, time_limit: float, threads: int) -> dict[str, object]:
+def run_one(
+    portfolio: Portfolio, label: str, time_limit: float, threads: int, *, compare: bool = False
+) -> dict[str, object]:
+    alone = None
+    if compare:  # the same solve with HiGHS alone (no search before it), just before
+        saved = selection._SEARCH_MIN_COLUMNS
+        selection._SEARCH_MIN_COLUMNS = 10**9
+        try:
+            alone = select(portfolio, time_limit=time_limit, threads=threads)
+        finally:
+            selection._SEARCH_MIN_COLUMNS = saved
+        assert not check_selection(portfolio, alone.selected)
     cpu = time.process_time()
     result = select(portfolio, time_limit=time_limit, threads=threads)
     cpu = time.process_time() - cpu  # all threads: what the shared machine gave this solve
@@ -141,6 +153,7 @@ def run_one(portfolio: Portfolio, label: str, time_limit: float, threads: int) -
         else 100 * (result.objective - best_greedy) / best_greedy,
         "differ": differ,
         "selected": len(result.selected),
+        "alone": None if alone is None else (alone.objective, alone.gap),
     }
 
 
@@ -150,6 +163,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=3, help="portfolios per size")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also solve each portfolio with HiGHS alone (no search before it)",
+    )
     parser.add_argument(
         "--frontier-time-limit", type=float, default=2.0, help="seconds per budget level"
     )
@@ -173,9 +191,9 @@ def main() -> None:
             made = time.perf_counter() - began
             tight = "all roles scarce" if scarce is None else f"{scarce} scarce roles"
             label = f"{n} × {periods} × {roles}, {'windows' if windows else 'fixed starts'}, {tight}, seed {seed}"
-            row = run_one(portfolio, label, args.time_limit, args.threads)
+            row = run_one(portfolio, label, args.time_limit, args.threads, compare=args.compare)
             print(
-                f"{label}: {row['status']} {row['objective']} gap {row['gap']} in {row['seconds']:.2f} s, CPU {row['cpu']:.1f} s (generated in {made:.2f} s)",
+                f"{label}: {row['status']} {row['objective']} gap {row['gap']} (alone {row['alone']}) in {row['seconds']:.2f} s, CPU {row['cpu']:.1f} s (generated in {made:.2f} s)",
                 flush=True,
             )
             rows.append(row)
@@ -193,8 +211,10 @@ def main() -> None:
         f"{args.threads} threads, time limit {args.time_limit:g} s, HiGHS gap tolerance 0.01 %, "
         f"{platform.machine()}, Python {platform.python_version()}, highspy {_highs_version()}.",
         "",
-        "| portfolio | binaries | status | value | bound | gap | time (s) | CPU (s) | greedy by value | greedy by value/cost | gain over best greedy | items differing |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| portfolio | binaries | status | value | bound | gap | time (s) | CPU (s) | greedy by value | greedy by value/cost | gain over best greedy | items differing |"
+        + (" HiGHS alone: value | HiGHS alone: gap |" if args.compare else ""),
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        + ("---:|---:|" if args.compare else ""),
     ]
     for r in rows:
         gap = "" if r["gap"] is None else f"{100 * float(r['gap']):.3f} %"  # type: ignore[arg-type]
@@ -202,6 +222,7 @@ def main() -> None:
         lines.append(
             f"| {r['label']} | {r['binaries']} | {r['status']} | {_n(r['objective'])} | {_n(r['bound'])} "
             f"| {gap} | {float(r['seconds']):.2f} | {float(r['cpu']):.1f} | {_n(r['greedy'])} | {_n(r['ratio'])} | {gain} | {r['differ']} |"  # type: ignore[arg-type]
+            + (_alone(r["alone"]) if args.compare else "")
         )
     largest = max(int(x["n"]) for x in rows)  # type: ignore[call-overload]
     kinds: dict[str, list[dict[str, object]]] = {}
@@ -237,6 +258,13 @@ def main() -> None:
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "select.md").write_text(text)
+
+
+def _alone(alone: object) -> str:
+    if alone is None:
+        return " | |"
+    value, gap = alone  # type: ignore[misc]
+    return f" {_n(value)} | {'' if gap is None else f'{100 * gap:.3f} %'} |"
 
 
 def _n(value: object) -> str:

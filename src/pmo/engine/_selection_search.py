@@ -259,10 +259,16 @@ class Search:
 
 
 def improve(search: Search, x: Vector, time_limit: float) -> Vector:
-    """The LP core, the swap search and the neighbourhood search within ``time_limit``."""
+    """The LP core, the swap search and the neighbourhood search within ``time_limit``; only
+    the LP core when it does no better than ``x``."""
     began = time.perf_counter()
     deadline = began + time_limit
+    start = search.objective(x)
     x = search.lp_core(x, began + 0.4 * time_limit)
+    if search.objective(x) <= start + _EPS:
+        # The LP relaxation is a poor guide here (its core is no better than the greedy): the
+        # time is better spent in HiGHS's own search.
+        return x
     x = search.swaps(x, deadline)
     per_mip = min(0.4, max(0.05, 0.1 * time_limit))
     return search.neighbourhoods(x, deadline, per_mip)

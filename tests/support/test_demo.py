@@ -15,7 +15,9 @@ def test_demo_has_articles_lessons_suggestions_and_an_onboarding(db):
         assert Article.objects.filter(tags__name=stage).exists(), stage
     assert Lesson.objects.count() >= 12
     assert Lesson.objects.filter(source="closing").exists()
-    for project in Project.objects.filter(stage=Stage.INITIATION):
+    initiation = Project.objects.filter(stage=Stage.INITIATION)
+    assert initiation.exists()
+    for project in initiation:
         found = selectors.lesson_suggestions(project)
         assert found, project.code
         assert all(s.why for s in found)

@@ -352,3 +352,23 @@ def test_new_pm_candidates_are_project_managers_and_pmo(people, make_user):
     make_user(OrgRole.TEAM_MEMBER, "dev")
     names = {u.username for u in selectors.candidate_managers()}
     assert names == {"admin", "analyst", "manager", "outsider"}
+
+
+def test_stage_guidance_of_the_projects_methodology(project):
+    from pmo.governance.models import (
+        Methodology,
+        MethodologyVersion,
+        ProjectGovernance,
+        StageDefinition,
+    )
+
+    assert selectors.stage_guidance(project) == ""
+    method = Methodology.objects.create(name="Waterfall")
+    version = MethodologyVersion.objects.create(methodology=method, number=1)
+    StageDefinition.objects.create(
+        version=version, stage="initiation", guidance="Name the **sponsor** <script>x</script>"
+    )
+    ProjectGovernance.objects.create(project=project, methodology_version=version)
+    project = Project.objects.get(pk=project.pk)
+    html = selectors.stage_guidance(project)
+    assert "<strong>sponsor</strong>" in html and "<script" not in html

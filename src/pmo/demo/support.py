@@ -243,6 +243,16 @@ LESSONS: list[tuple[str | None, str, str, str, str, str, list[str], str]] = [
     (
         None,
         "analyst",
+        "technical",
+        "Privacy consent was recorded in three systems that disagreed about who had opted out.",
+        "Marketing emails reached customers who had withdrawn their consent.",
+        "Keep one consent register as the source of truth and make the other systems read it.",
+        ["privacy", "consent", "data-protection"],
+        "project",
+    ),
+    (
+        None,
+        "analyst",
         "stakeholders",
         "Accessibility testing done only by the vendor missed problems that screen-reader users "
         "found in the first week.",

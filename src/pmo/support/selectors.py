@@ -77,19 +77,27 @@ def stage_articles(project: Project, limit: int = 6) -> list[Article]:
     )
 
 
-def stage_guidance(project: Project) -> Any:
-    """The methodology's guidance for the project's stage, where the governance context has it."""
+def stage_guidance(project: Project) -> str:
+    """The methodology's guidance for the project's stage as safe HTML, where the project follows
+    a methodology (the governance context); empty otherwise. Read only: a help, never a reason
+    for the page to fail."""
     try:
-        from pmo.governance import selectors as governance  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    get = getattr(governance, "stage_guidance", None)
-    if get is None:
-        return None
-    try:
-        return get(project)
-    except Exception:  # noqa: BLE001 - guidance is a help, never a reason for the page to fail
-        return None
+        from pmo.governance import gates
+        from pmo.governance.models import StageDefinition
+        from pmo.governance.selectors import render_guidance
+    except ImportError:  # pragma: no cover - an installation without governance
+        return ""
+    governance = gates.governance_of(project)
+    if governance is None:
+        return ""
+    text = (
+        StageDefinition.objects.filter(
+            version_id=governance.methodology_version_id, stage=project.stage
+        )
+        .values_list("guidance", flat=True)
+        .first()
+    )
+    return render_guidance(text) if text else ""
 
 
 # --- lessons learned ----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def iteration_state(key, iteration):
 def uniform(state, stream):
     """Probability of ``stream`` in the iteration with ``state``: in (0, 1), 53 bits."""
     z = mix64(state + (np.uint64(stream) + _ONE) * _GOLDEN)
-    return (float(z >> _S11) + 0.5) * _TINY
+    return (float(np.int64(z >> _S11)) + 0.5) * _TINY
 
 
 @njit(cache=True, nogil=True)
@@ -308,7 +308,7 @@ def _shift_alap(d, out_bound, out_node, out_type, out_lag, out_pct, ctype, finis
 
 
 #: Iterations a thread carries through the passes together (one SIMD-friendly lane each).
-LANES = 16
+LANES = 8
 
 
 @njit(cache=True, nogil=True)
@@ -393,6 +393,9 @@ def _passes(d, es, ef, lf, ls, acc, f, w, in_bound, in_node, in_type, in_lag, in
     if not criticality:
         return
     count_now = not has_alap
+    for x in range(LANES):  # acc holds the tolerance of "total float <= 0" (none in padding)
+        acc[x] = 1e-9 * (1.0 + abs(f[x])) if x < w else -math.inf
+    tol = acc.copy()
     for i in range(n - 1, -1, -1):
         g0 = GROUPS * i
         for x in range(LANES):
@@ -454,8 +457,7 @@ def _passes(d, es, ef, lf, ls, acc, f, w, in_bound, in_node, in_type, in_lag, in
         if count_now:
             critical = 0
             for x in range(LANES):
-                if x < w and ls[i, x] - es[i, x] <= 1e-9 * (1.0 + abs(f[x])):
-                    critical += 1
+                critical += ls[i, x] - es[i, x] <= tol[x]
             counts[i] += critical
     if count_now:
         return
@@ -470,13 +472,12 @@ def _passes(d, es, ef, lf, ls, acc, f, w, in_bound, in_node, in_type, in_lag, in
 
 @njit(cache=True, nogil=True)
 def _sample(key, first, w, base, column, stream, kind, p1, p2, p3, table, tables, correlated,
-            factor,
-            ev_ptr, ev_col, ev_prob, ev_dur, ev_dur_table, ev_cost, ev_cost_table, rate,
-            has_rate, base_cost, d, cost, occurred, state, z):  # fmt: skip
+            factor, ev_ptr, ev_col, ev_prob, ev_dur, ev_dur_table, ev_cost, ev_cost_table,
+            rate, has_rate, base_cost, d, cost, occurred, state, z):  # fmt: skip
     """Durations ``d`` (``(activities, LANES)``) and cost of iterations ``first..first + w``.
 
-    Uncertain activity ``q`` (row ``column[q]``) draws from ``stream[q]``; risk event ``e`` uses the
-    streams ``EVENT_STREAM + 3e`` (occurs), ``+ 1`` (duration), ``+ 2`` (cost).
+    Uncertain activity ``q`` (kernel row ``column[q]``) draws from ``stream[q]``; risk event
+    ``e`` uses the streams ``EVENT_STREAM + 3e`` (occurs), ``+ 1`` (duration), ``+ 2`` (cost).
     """
     n = d.shape[0]
     for x in range(LANES):
@@ -484,12 +485,54 @@ def _sample(key, first, w, base, column, stream, kind, p1, p2, p3, table, tables
     for i in range(n):
         for x in range(LANES):
             d[i, x] = base[i]
+    middle = TABLE_INTERVALS + 1
+    probability = np.empty(LANES)
     for q in range(column.shape[0]):
         r = column[q]
         s = stream[q]
-        for x in range(LANES):
-            u = uniform(state[x], s)
-            d[r, x] = quantile(kind[q], p1[q], p2[q], p3[q], table[q], tables, u)
+        if kind[q] == PERT and p3[q] > p1[q]:  # the common case, inlined: the table's middle
+            low = p1[q]
+            width = p3[q] - low
+            t = table[q]
+            for x in range(LANES):  # hash, lookup, interpolation
+                u = uniform(state[x], s)
+                probability[x] = u
+                pos = u * MIDDLE_INTERVALS
+                k = min(int(pos), MIDDLE_INTERVALS - 1)
+                a = tables[t, middle + k]
+                value = a + (pos - k) * (tables[t, middle + k + 1] - a)
+                d[r, x] = low + width * value
+            for x in range(LANES):  # about 1 in 32: the tail table (as `quantile`, inlined)
+                u = probability[x]
+                if 0.015625 <= u <= 0.984375:
+                    continue
+                c = min(max(1.0 - 2.0 * u, -1.0), 1.0)
+                pos = math.acos(c) / math.pi * TABLE_INTERVALS
+                k = min(int(pos), TABLE_INTERVALS - 1)
+                a = tables[t, k]
+                value = a + (pos - k) * (tables[t, k + 1] - a)
+                d[r, x] = low + width * value
+        elif kind[q] == UNIFORM:
+            low = p1[q]
+            width = p3[q] - low
+            for x in range(LANES):
+                d[r, x] = low + uniform(state[x], s) * width
+        elif kind[q] == TRIANGULAR and p3[q] > p1[q]:
+            low = p1[q]
+            high = p3[q]
+            width = high - low
+            left = p2[q] - low
+            right = high - p2[q]
+            for x in range(LANES):
+                u = uniform(state[x], s)
+                if u * width < left:
+                    d[r, x] = low + math.sqrt(u * width * left)
+                else:
+                    d[r, x] = high - math.sqrt((1.0 - u) * width * right)
+        else:
+            for x in range(LANES):
+                u = uniform(state[x], s)
+                d[r, x] = quantile(kind[q], p1[q], p2[q], p3[q], table[q], tables, u)
     m = correlated.shape[0]
     if m:  # Gaussian copula: correlated normal scores from the activities' own streams
         for x in range(LANES):
@@ -606,12 +649,15 @@ def simulate_lanes(dur, in_bound, in_node, in_type, in_lag, in_pct, out_bound, o
     return finish, counts
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
 def rank_sums(key, iterations, stream, independent, ranks):
     """For each uncertain activity ``q`` with ``independent[q]``: the sum of its probabilities,
     of their squares and of their products with ``ranks`` (the finish's rank per iteration),
     redrawn from the streams (the sensitivity's rank correlation; no stored sample)."""
     k = stream.shape[0]
+    states = np.empty(iterations, dtype=np.uint64)
+    for it in prange(iterations):
+        states[it] = iteration_state(key, it)
     sums = np.zeros((k, 3))
     for q in prange(k):
         if not independent[q]:
@@ -621,7 +667,7 @@ def rank_sums(key, iterations, stream, independent, ranks):
         ss = 0.0
         sr = 0.0
         for it in range(iterations):
-            u = uniform(iteration_state(key, it), r)
+            u = uniform(states[it], r)
             s += u
             ss += u * u
             sr += u * ranks[it]

@@ -546,6 +546,8 @@ class _Plan:
 def _link_percentages(network: Network) -> FloatArray:
     """Percentage lag (NaN for none) of each compiled link, in the compiled order."""
     compiled = network.compiled
+    if all(link.lag_percent is None for link in network.links):
+        return np.full(len(compiled.out_succ), math.nan)
     index = network.index
     leaf_row = np.full(len(network.activities), -1, dtype=np.int64)
     leaf_row[compiled.leaves] = np.arange(len(compiled.leaves))
@@ -788,6 +790,8 @@ def _run(
     progress: Callable[[int, int], None] | None,
 ) -> tuple[FloatArray, FloatArray, IntArray, npt.NDArray[np.bool_]]:
     """All iterations, `BLOCK` per call of the compiled kernel (sampling and passes)."""
+    import numba
+
     kernel = _kernel()
     n = len(plan.ids)
     finish = np.empty(iterations)
@@ -795,21 +799,22 @@ def _run(
     counts = np.zeros(n, dtype=np.int64)
     occurred = np.zeros((iterations, len(plan.event_ids)), dtype=bool)
     block_counts = np.zeros((-(-BLOCK // kernel.LANES), n), dtype=np.int64)
-    for done in range(0, iterations, BLOCK):
-        rows = min(BLOCK, iterations - done)
-        block_counts[:] = 0
-        kernel.simulate_block(
-            key, done, rows, plan.base, plan.column, plan.stream, plan.kind, plan.p1, plan.p2,
-            plan.p3, plan.table, plan.tables, plan.correlated, plan.factor, plan.event_ptr,
-            plan.event_columns, plan.event_probability, plan.event_duration,
-            plan.event_duration_table, plan.event_cost, plan.event_cost_table, plan.rate,
-            plan.has_rate, plan.base_cost, *_passes_arguments(plan), criticality_wanted,
-            finish[done : done + rows], cost[done : done + rows], occurred[done : done + rows],
-            block_counts,
-        )  # fmt: skip
-        counts[plan.order] += block_counts.sum(axis=0)
-        if progress is not None:
-            progress(done + rows, iterations)
+    with numba.parallel_chunksize(1):  # batches go to whichever thread is free
+        for done in range(0, iterations, BLOCK):
+            rows = min(BLOCK, iterations - done)
+            block_counts[:] = 0
+            kernel.simulate_block(
+                key, done, rows, plan.base, plan.column, plan.stream, plan.kind, plan.p1,
+                plan.p2, plan.p3, plan.table, plan.tables, plan.correlated, plan.factor,
+                plan.event_ptr, plan.event_columns, plan.event_probability,
+                plan.event_duration, plan.event_duration_table, plan.event_cost,
+                plan.event_cost_table, plan.rate, plan.has_rate, plan.base_cost,
+                *_passes_arguments(plan), criticality_wanted, finish[done : done + rows],
+                cost[done : done + rows], occurred[done : done + rows], block_counts,
+            )  # fmt: skip
+            counts[plan.order] += block_counts.sum(axis=0)
+            if progress is not None:
+                progress(done + rows, iterations)
     return finish, cost, counts, occurred
 
 

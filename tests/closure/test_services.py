@@ -383,3 +383,14 @@ def test_accept_all_then_criteria_hold(closing, people):
     finish_contract(closing, people)
     checks = {key: met for key, _, met, _ in services.closing_checks(closing["project"])}
     assert checks["deliverables_accepted"] and checks["contracts_closed"]
+
+
+def test_the_client_hears_only_of_deliverables_shared_with_them(closing, people):
+    from pmo.core.models import Notification
+
+    services.acceptance_request(actor=people["manager"], project_id=closing["project"].pk)
+    asked = Notification.objects.filter(subject__contains="await your acceptance")
+    to_client = asked.get(recipient=people["client"])
+    assert "Portal" in to_client.body and "Runbook" not in to_client.body
+    to_sponsor = asked.get(recipient=people["sponsor"])
+    assert "Portal" in to_sponsor.body and "Runbook" in to_sponsor.body

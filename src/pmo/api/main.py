@@ -24,6 +24,7 @@ from . import (
     portfolio,
     projects,
     resources,
+    riskanalysis,
     support,
 )
 from .auth import SessionAuth, TokenAuth
@@ -121,6 +122,7 @@ api.add_router("", execution.router)
 api.add_router("", changes.router)
 api.add_router("", notifications.router)
 api.add_router("", closure.router)
+api.add_router("", riskanalysis.router)
 api.add_router("", support.router)
 
 # Last, so that it only catches paths no other operation matched: unknown routes answer

@@ -265,18 +265,15 @@ def deliverable_delete(*, actor: User, project_id: int, deliverable_id: int) -> 
     deliverable.delete()
 
 
-def _acceptors(project: Project, shared: bool) -> list[User]:
+def _clients(project: Project) -> list[User]:
     from pmo.projects.models import Membership, ProjectRole
 
-    people: list[User] = [project.sponsor] if project.sponsor else []
-    if shared:
-        people += [
-            m.user
-            for m in Membership.objects.select_related("user").filter(
-                project=project, role=ProjectRole.CLIENT
-            )
-        ]
-    return people
+    return [
+        m.user
+        for m in Membership.objects.select_related("user").filter(
+            project=project, role=ProjectRole.CLIENT
+        )
+    ]
 
 
 @transaction.atomic
@@ -314,15 +311,21 @@ def acceptance_request(
             changes={"state": [before, DeliverableState.REQUESTED.value]},
             project_id=project.pk,
         )
-    names = "\n".join(f"- {d.name}" for d in chosen)
     link = f"/projects/{project.pk}/closing/acceptance/"
+    who = actor.get_full_name() or actor.username
     shared = [d for d in chosen if d.shared_with_client]
-    notify(
-        users=_acceptors(project, shared=bool(shared)),
-        subject=f"[{project.code}] Deliverables await your acceptance",
-        body=f"{actor.get_full_name() or actor.username} asks you to accept:\n{names}",
-        link=link,
-    )
+    # each reader hears only of what they may see: the client of the shared deliverables
+    for users, items in (
+        ([project.sponsor] if project.sponsor else [], chosen),
+        (_clients(project), shared),
+    ):
+        if users and items:
+            notify(
+                users=users,
+                subject=f"[{project.code}] Deliverables await your acceptance",
+                body=f"{who} asks you to accept:\n" + "\n".join(f"- {d.name}" for d in items),
+                link=link,
+            )
     return list(Deliverable.objects.filter(pk__in=[d.pk for d in chosen]).order_by("name"))
 
 

@@ -6,6 +6,7 @@ DIG-101 a deliverable awaiting the demo client's acceptance."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from pmo.accounts.models import User
@@ -192,6 +193,7 @@ def _closed(project: Project, vendors: dict[str, Any], today: dt.date) -> None:
             "planned_by": end + dt.timedelta(days=180),
         },
     )
+    _staff_time(project, pm, end)
     services.resources_release(actor=pm, project_id=project.pk)
     pir = services.pir_refresh(actor=pm, project_id=project.pk)
     services.pir_update(
@@ -229,6 +231,32 @@ def _closed(project: Project, vendors: dict[str, Any], today: dt.date) -> None:
             date=day,
             value=value,
             note="From the finance ledger.",
+        )
+
+
+def _staff_time(project: Project, pm: User, day: dt.date) -> None:
+    """The staff time finance charged to the project (the demo has no timesheets for it), so
+    that about a tenth of the budget is left to return at closing."""
+    from django.db.models import Sum
+
+    from pmo.controls.models import BudgetLine
+    from pmo.execution import services as execution
+    from pmo.execution.models import ActualCost
+
+    budget = BudgetLine.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or 0
+    spent = ActualCost.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or 0
+    staff = round(budget * Decimal("0.9") - spent, 2)
+    if staff > 0:
+        execution.cost_create(
+            actor=pm,
+            project_id=project.pk,
+            data={
+                "kind": "expense",
+                "category": "labour",
+                "date": day,
+                "amount": staff,
+                "description": "Staff time charged by finance (monthly recharge, whole project)",
+            },
         )
 
 

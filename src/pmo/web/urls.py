@@ -20,6 +20,7 @@ from .views import (
     portfolio_dashboard,
     projects,
     resources,
+    riskanalysis,
     stakeholders,
     support,
 )
@@ -323,6 +324,26 @@ urlpatterns = [
         name="issue_edit",
     ),
     path("projects/<int:project_id>/risks/", controls.risk_register, name="risk_register"),
+    path(
+        "projects/<int:project_id>/risk-analysis/",
+        riskanalysis.risk_analysis,
+        name="risk_analysis",
+    ),
+    path(
+        "projects/<int:project_id>/risk-analysis/tasks/<int:task_id>/",
+        riskanalysis.risk_analysis_task,
+        name="risk_analysis_task",
+    ),
+    path(
+        "projects/<int:project_id>/risk-analysis/risks/<int:risk_id>/",
+        riskanalysis.risk_analysis_risk,
+        name="risk_analysis_risk",
+    ),
+    path(
+        "projects/<int:project_id>/risk-analysis/runs/<int:run_id>/",
+        riskanalysis.risk_analysis_run,
+        name="risk_analysis_run",
+    ),
     path("projects/<int:project_id>/budget/", controls.budget_overview, name="budget_overview"),
     path("projects/<int:project_id>/progress/", execution.progress, name="execution_progress"),
     path("projects/<int:project_id>/costs/", execution.costs, name="execution_costs"),

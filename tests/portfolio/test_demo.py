@@ -26,11 +26,14 @@ def test_demo_requests_cover_every_state_with_scores_and_a_scenario(db):
     assert ranked[0].rank == 1 and ranked[0].assessors == 2
 
 
-def test_every_demo_request_and_scenario_page_renders(db):
+def test_every_demo_request_and_scenario_page_renders(db, django_capture_on_commit_callbacks):
     from django.test import Client
     from django.urls import reverse
 
-    demo_load()
+    from pmo.portfolio.models import PackState, Program, ReportPack
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_load()
     client = Client()
     client.force_login(User.objects.get(username="analyst"))
     for request in IntakeRequest.objects.exclude(state=RequestState.DRAFT):
@@ -41,3 +44,15 @@ def test_every_demo_request_and_scenario_page_renders(db):
     scenario = Scenario.objects.order_by("name").first()
     assert client.get(reverse("scenario_detail", args=[scenario.pk])).status_code == 200
     assert client.get(reverse("scenario_edit", args=[scenario.pk])).status_code == 200
+    # programs, the dashboard and the executive pack generated once the demo was committed
+    assert [p.name for p in Program.objects.all()] == ["Digital front door", "Regulatory readiness"]
+    assert Program.objects.get(name="Regulatory readiness").links.count() == 4
+    pack = ReportPack.objects.get()
+    assert pack.state == PackState.DONE and pack.project_count >= 12, pack.error
+    for who in ("analyst", "ceo"):
+        client = Client()
+        client.force_login(User.objects.get(username=who))
+        for name in ("portfolio_dashboard", "program_list", "report_pack_list"):
+            assert client.get(reverse(name)).status_code == 200, (who, name)
+        program = Program.objects.first()
+        assert client.get(reverse("program_detail", args=[program.pk])).status_code == 200

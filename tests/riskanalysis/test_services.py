@@ -247,3 +247,18 @@ def test_run_settings_are_checked(project, people, plan):
         assert exc.value.message == message
     assert not SimulationRun.objects.exists()
     assert not RiskImpact.objects.exists()
+
+
+def test_correlated_task_without_distribution_fails_with_its_name(
+    project, people, plan, django_capture_on_commit_callbacks
+):
+    pm = people["manager"]
+    _set(people, project, plan["Design"], {"kind": "uniform", "min": 4, "max": 6})
+    services.correlation_set(actor=pm, project_id=project.pk, first_id=plan["Design"].pk,
+                             second_id=plan["Build"].pk, coefficient=0.5)  # fmt: skip
+    run = _run(project, people, django_capture_on_commit_callbacks)
+    assert run.state == RunState.FAILED
+    assert run.error == (
+        "The simulation could not run: The correlation of '1 Design' and '2 Build' needs both "
+        "tasks to have a duration distribution; '2 Build' has none"
+    )

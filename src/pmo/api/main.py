@@ -18,6 +18,7 @@ from . import (
     closure,
     controls,
     execution,
+    governance,
     notifications,
     plan_files,
     planning,
@@ -124,6 +125,7 @@ api.add_router("", notifications.router)
 api.add_router("", closure.router)
 api.add_router("", riskanalysis.router)
 api.add_router("", support.router)
+api.add_router("", governance.router)
 
 # Last, so that it only catches paths no other operation matched: unknown routes answer
 # problem+json like everything else under /api/v1/.

@@ -133,6 +133,7 @@ def model_for(
     durations: dict[str, Distribution] = {}
     costs: dict[str, ActivityCost] = {}
     names: dict[str, str] = {}
+    finished = {str(t.pk) for t in tasks if getattr(t, "actual_finish", None)}
     for task in tasks:
         key = str(task.pk)
         names[key] = f"{task.wbs} {task.name}".strip()
@@ -180,7 +181,18 @@ def model_for(
             )
         )
         labels[str(risk.id)] = risk.label
-    pairs = [Correlation([str(a), str(b)], rho) for a, b, rho in correlations]
+    pairs = []
+    for a, b, rho in correlations:
+        ids = [str(a), str(b)]
+        if not all(i in leaves and i in planned for i in ids) or any(i in finished for i in ids):
+            continue  # a summary or a finished task no longer varies
+        lacking = [names[i] for i in ids if i not in durations]
+        if lacking:
+            raise RiskModelError(
+                f"The correlation of {names[ids[0]]!r} and {names[ids[1]]!r} needs both tasks "
+                f"to have a duration distribution; {lacking[0]!r} has none"
+            )
+        pairs.append(Correlation(ids, rho))
     model = RiskModel(durations=durations, costs=costs, events=events, correlations=pairs)
     return Inputs(network, model, names, labels, any(e.post is not None for e in events))
 

@@ -85,6 +85,20 @@ def previous_done_run(run: SimulationRun) -> SimulationRun | None:
 class TaskLine:
     task: Task
     uncertainty: TaskUncertainty | None
+    criticality: float | None = None  #: percent, in the run shown
+    entered: dict[str, Any] | None = None  #: what the form shows instead (a refused input)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The row's inputs: as entered when refused, else the stored distribution."""
+        if self.entered is not None:
+            return self.entered
+        u = self.uncertainty
+        if u is None:
+            return {"kind": ""}
+        stored = {"min": u.minimum, "mode": u.most_likely, "max": u.maximum, "mean": u.mean,
+                  "sd": u.sd}  # fmt: skip
+        return {"kind": u.kind, **{k: f"{v:g}" for k, v in stored.items() if v is not None}}
 
 
 @dataclass

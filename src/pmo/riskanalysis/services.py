@@ -405,11 +405,11 @@ def _has_uncertainty(project: Project) -> bool:
 
 @transaction.atomic
 def run_start(
-    *, actor: User, project_id: int, data: Mapping[str, Any], execute: bool = False
+    *, actor: User, project_id: int, data: Mapping[str, Any], enqueue: bool = True
 ) -> SimulationRun:
     """Queue a Monte Carlo run of the plan as it is now; the background task does the work.
 
-    ``execute`` runs it here and now instead (the demo loader and the command line).
+    Without ``enqueue`` the caller runs it (`run_execute`), as the demo loader does.
     """
     project = _editable(actor, project_id)
     only_fields(data, RUN_FIELDS)
@@ -451,9 +451,7 @@ def run_start(
         project_id=project.pk,
         changes={"iterations": [None, iterations], "response": [None, response]},
     )
-    if execute:
-        transaction.on_commit(lambda: run_execute(run_id=run.pk))
-    else:
+    if enqueue:
         from .tasks import simulation_run
 
         transaction.on_commit(lambda: simulation_run.enqueue(run_id=run.pk))

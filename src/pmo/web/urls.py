@@ -12,6 +12,7 @@ from .views import (
     controls,
     documents,
     execution,
+    governance,
     home,
     inbox,
     plan_files,
@@ -496,4 +497,36 @@ urlpatterns = [
         name="support_onboarding_detail",
     ),
     path("support/workload/", support.workload, name="support_workload"),
+    path("governance/", governance.governance_home, name="governance_home"),
+    path(
+        "governance/versions/<int:version_id>/",
+        governance.methodology_version,
+        name="methodology_version",
+    ),
+    path("governance/templates/new/", governance.template_edit, name="template_create"),
+    path(
+        "governance/templates/<int:template_id>/",
+        governance.template_detail,
+        name="template_detail",
+    ),
+    path(
+        "governance/templates/<int:template_id>/edit/",
+        governance.template_edit,
+        name="template_edit",
+    ),
+    path(
+        "governance/templates/<int:template_id>/use/", governance.template_use, name="template_use"
+    ),
+    path("governance/reviews/", governance.review_queue, name="review_queue"),
+    path("governance/compliance/", governance.compliance, name="compliance"),
+    path(
+        "governance/compliance.<str:fmt>",
+        governance.compliance_export,
+        name="compliance_export",
+    ),
+    path(
+        "projects/<int:project_id>/gates/",
+        governance.project_gate_action,
+        name="project_gate_action",
+    ),
 ]

@@ -140,6 +140,7 @@ def project_stage_advance(request: HttpRequest, project_id: PathId, payload: Sta
         project_id=project_id,
         to_stage=payload.to_stage,
         version=payload.version,
+        override_reason=payload.override_reason,
     )
 
 

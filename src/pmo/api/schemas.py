@@ -177,6 +177,11 @@ class ProjectOut(Schema):
 class StageAdvanceIn(Schema):
     to_stage: Stage
     version: Version | None = None
+    override_reason: Text = Field(
+        "",
+        description="A PMO admin moving a project on without a passed gate gives the reason "
+        "(kept in the audit trail); leave empty otherwise.",
+    )
 
 
 class MemberIn(Schema):

@@ -272,8 +272,8 @@ class GateReview(VersionedModel):
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     # the criteria as found when requested and when decided: [{label, met, detail, weight, ...}]
-    criteria_at_request = models.JSONField(default=list)
-    criteria_at_decision = models.JSONField(default=list)
+    criteria_at_request = models.JSONField(default=list, blank=True)
+    criteria_at_decision = models.JSONField(default=list, blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     rationale = models.TextField(blank=True)
     decided_by = models.ForeignKey(
@@ -389,7 +389,7 @@ class ComplianceSnapshot(models.Model):
     )
     date = models.DateField()
     score = models.FloatField(null=True)
-    results = models.JSONField(default=dict)  # {column label: true | false}
+    results = models.JSONField(default=dict, blank=True)  # {column label: true | false}
 
     class Meta:
         ordering = ["project", "date"]

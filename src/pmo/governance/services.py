@@ -30,7 +30,7 @@ from pmo.projects.models import (
     Stage,
     Status,
 )
-from pmo.projects.policies import access_project, is_pmo, permissions_or_404, require
+from pmo.projects.policies import access_project, is_pmo, require, require_internal
 
 from . import gates
 from .criteria import criterion as registered_criterion
@@ -710,9 +710,7 @@ def project_methodology_set(
     """The project follows the published version of a methodology from now on (it keeps that
     version when the methodology changes). Chosen in initiation, once."""
     project = access_project(actor, project_id, for_update=True)
-    require(
-        permissions_or_404(actor, project).edit, action="choose the methodology", project=project
-    )
+    require(require_internal(actor, project).edit, action="choose the methodology", project=project)
     existing = (
         ProjectGovernance.objects.filter(project=project)
         .select_related("methodology_version__methodology")
@@ -823,7 +821,7 @@ def checklist_tick(
 ) -> ProjectGovernance:
     """Tick (or untick) an item of a stage's checklist, or of the template's ('template')."""
     project = access_project(actor, project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="tick the checklist", project=project)
+    require(require_internal(actor, project).edit, action="tick the checklist", project=project)
     governance = _governed(project)
     if stage == "template":
         items = governance.template.checklist if governance.template else []
@@ -865,7 +863,7 @@ def evidence_record(
     """Record what shows a manual criterion is met: a document of the project, a link, or a
     comment. The newest evidence counts."""
     project = access_project(actor, project_id, for_update=True)
-    perms = permissions_or_404(actor, project)
+    perms = require_internal(actor, project)
     require(perms.edit, action="record gate evidence", project=project)
     governance = _governed(project)
     item = _criterion(criterion_id)
@@ -923,9 +921,7 @@ def review_request(*, actor: User, project_id: int, note: str = "") -> GateRevie
     """The PM asks the PMO to review the gate at the exit of the current stage; every
     applicable criterion must be met (the refusal lists exactly what is missing)."""
     project = access_project(actor, project_id, for_update=True)
-    require(
-        permissions_or_404(actor, project).edit, action="request a gate review", project=project
-    )
+    require(require_internal(actor, project).edit, action="request a gate review", project=project)
     governance = _governed(project)
     if project.status != Status.ACTIVE:
         raise Conflict(
@@ -984,7 +980,7 @@ def _review(review_id: Any, *, for_update: bool = False) -> GateReview:
 def review_withdraw(*, actor: User, review_id: int) -> GateReview:
     review = _review(review_id, for_update=True)
     project = access_project(actor, review.project_id, for_update=True)
-    require(permissions_or_404(actor, project).edit, action="withdraw the review", project=project)
+    require(require_internal(actor, project).edit, action="withdraw the review", project=project)
     if review.state != ReviewState.REQUESTED:
         raise Conflict(
             REVIEW_NOT_REQUESTED.format(id=review.pk, state=review.get_state_display().lower())
@@ -1129,7 +1125,7 @@ def condition_close(
     """Close a condition of a go-with-conditions decision, saying how it was met."""
     condition = _condition(condition_id)
     project = access_project(actor, condition.review.project_id)
-    perms = permissions_or_404(actor, project)
+    perms = require_internal(actor, project)
     require(
         perms.edit or condition.owner_id == actor.pk, action="close the condition", project=project
     )

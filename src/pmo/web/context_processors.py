@@ -12,6 +12,7 @@ NAVIGATION = [
     ("My work", "my_work"),
     ("Resources", "resource_usage"),
     ("Vendors", "vendor_list"),
+    ("Governance", "governance_home"),
     ("PMO", "pmo_home"),
 ]
 
@@ -21,7 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     items = NAVIGATION
     if getattr(user, "org_role", "") == "external_client":  # the vendor register is internal
-        items = [item for item in NAVIGATION if item[1] != "vendor_list"]
+        items = [item for item in NAVIGATION if item[1] not in ("vendor_list", "governance_home")]
     return {
         "nav_items": items,
         "nav_current": match.url_name if match else "",

@@ -15,6 +15,7 @@ from pmo.projects.policies import check_project_create
 
 from ..forms import MemberAddForm, ProjectCreateForm, ProjectEditForm
 from .common import attempt, page, project_and_permissions
+from .governance import gate_context
 
 HISTORY_PAGE_SIZE = 25
 
@@ -83,6 +84,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "charter": selectors.charter_get(actor=request.user, project=project) if internal else None,
         "next_stage": _next_stage(project.stage),
         "member_form": MemberAddForm() if perms.edit else None,
+        **gate_context(request, project, perms),
     }
     return render(request, "web/projects/detail.html", context)
 

@@ -211,9 +211,9 @@ def main() -> None:
         f"{args.threads} threads, time limit {args.time_limit:g} s, HiGHS gap tolerance 0.01 %, "
         f"{platform.machine()}, Python {platform.python_version()}, highspy {_highs_version()}.",
         "",
-        "| portfolio | binaries | status | value | bound | gap | time (s) | CPU (s) | greedy by value | greedy by value/cost | gain over best greedy | items differing |"
+        "| portfolio | binaries | status | value | bound | gap | ≤ 0.1 % in ≤ 10 s | time (s) | CPU (s) | greedy by value | greedy by value/cost | gain over best greedy | items differing |"
         + (" HiGHS alone: value | HiGHS alone: gap |" if args.compare else ""),
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
         + ("---:|---:|" if args.compare else ""),
     ]
     for r in rows:
@@ -221,7 +221,7 @@ def main() -> None:
         gain = "" if r["gain"] is None else f"{float(r['gain']):+.1f} %"  # type: ignore[arg-type]
         lines.append(
             f"| {r['label']} | {r['binaries']} | {r['status']} | {_n(r['objective'])} | {_n(r['bound'])} "
-            f"| {gap} | {float(r['seconds']):.2f} | {float(r['cpu']):.1f} | {_n(r['greedy'])} | {_n(r['ratio'])} | {gain} | {r['differ']} |"  # type: ignore[arg-type]
+            f"| {gap} | {'yes' if _meets(r) else 'no'} | {float(r['seconds']):.2f} | {float(r['cpu']):.1f} | {_n(r['greedy'])} | {_n(r['ratio'])} | {gain} | {r['differ']} |"  # type: ignore[arg-type]
             + (_alone(r["alone"]) if args.compare else "")
         )
     largest = max(int(x["n"]) for x in rows)  # type: ignore[call-overload]
@@ -231,14 +231,11 @@ def main() -> None:
             kinds.setdefault(str(r["label"]).rsplit(", seed", 1)[0], []).append(r)
     lines.append("")
     for kind, group in kinds.items():
-        met = all(
-            (r["status"] == "optimal" or (r["gap"] is not None and float(r["gap"]) <= 0.001))  # type: ignore[arg-type]
-            and float(r["seconds"]) <= 10.5  # type: ignore[arg-type]
-            for r in group
-        )
+        met = [r for r in group if _meets(r)]
         lines.append(
             f"* Target *proven optimal or within 0.1 % in ≤ 10 s* on {kind}: "
-            f"**{'met' if met else 'not met'}** (largest gap "
+            f"**{'met' if len(met) == len(group) else 'not met'}** "
+            f"(met by {len(met)} of {len(group)}; largest gap "
             f"{max(100 * float(r['gap'] or 0) for r in group):.3f} %)."  # type: ignore[arg-type]
         )
     lines += [
@@ -258,6 +255,13 @@ def main() -> None:
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "select.md").write_text(text)
+
+
+def _meets(r: dict[str, object]) -> bool:
+    """Proven optimal or within 0.1 %, in 10 s (50 ms of slack for the timers)."""
+    gap = r["gap"]
+    close = r["status"] == "optimal" or (gap is not None and float(gap) <= 0.001)  # type: ignore[arg-type]
+    return close and float(r["seconds"]) <= 10.05  # type: ignore[arg-type]
 
 
 def _alone(alone: object) -> str:

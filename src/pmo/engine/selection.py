@@ -56,11 +56,13 @@ _EPS = 1e-6
 _SCALES = tuple(k / 10 for k in range(1, 16))
 #: At most this many mandatory items are tested one by one to explain an infeasible problem.
 _MAX_DIAGNOSED = 40
-#: From this many start columns on, heuristics look for a good selection before the solver runs
-#: (with a limit of at least a second), on this share of the time limit; a last share of the
-#: time (at most half a second) improves the solver's selection by swaps.
+#: From this many start columns on (and with a limit of at least a second), heuristics look for
+#: a good selection before the solver runs, on this share of the time limit (at most 20 s, so
+#: long limits go to the solver's bound); the last share of the time (at most half a second)
+#: improves the solver's selection by swaps.
 _SEARCH_MIN_COLUMNS = 200
 _SEARCH_SHARE = 0.4
+_SEARCH_MAX_SECONDS = 20.0
 _POLISH_SHARE = 0.05
 
 
@@ -826,7 +828,8 @@ def select(
     if start is not None and len(model.cols) >= _SEARCH_MIN_COLUMNS and time_limit >= 1.0:
         # Large portfolio: better selections first (LP core, swaps, neighbourhood MIPs).
         search = Search(model, threads=threads, gap_tolerance=gap_tolerance)
-        found = improve(search, model.columns(start.selected), _SEARCH_SHARE * time_limit)
+        share = min(_SEARCH_SHARE * time_limit, _SEARCH_MAX_SECONDS)
+        found = improve(search, model.columns(start.selected), share)
         model.hint(model.picks(found))
     elif start is not None and start.selected:
         model.hint(start.selected)

@@ -200,3 +200,22 @@ def test_gate_criterion_lessons_recorded(people, project):
     assert check.evaluate(project).met
     assert check.evaluate(project).detail == "1 lesson(s) recorded."
     assert not check.evaluate(project, {"minimum": 2}).met
+
+
+def test_the_full_text_index_is_there_and_used(people, lesson):
+    from django.db import connection
+
+    qs = selectors.lesson_list(people["member"], query="vendor migration")
+    assert list(qs) == [lesson]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            assert "support_lesson_search" in qs.explain()
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'support_%_fts'"
+            )
+            assert sorted(r[0] for r in cursor.fetchall()) == [
+                "support_article_fts",
+                "support_lesson_fts",
+            ]

@@ -211,6 +211,16 @@ def beta_table(a, b):
     return table
 
 
+@njit(parallel=True, cache=True)
+def beta_tables(alphas):
+    """`beta_table` of the PERT shape ``(alpha, 6 - alpha)`` for each of ``alphas``, in
+    parallel."""
+    out = np.empty((alphas.shape[0], TABLE_INTERVALS + 1 + MIDDLE_INTERVALS + 1))
+    for k in prange(alphas.shape[0]):
+        out[k] = beta_table(alphas[k], 6.0 - alphas[k])
+    return out
+
+
 @njit(cache=True, nogil=True)
 def quantile(kind, p1, p2, p3, table, tables, u):
     """Value of a distribution at probability ``u``.

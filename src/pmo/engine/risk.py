@@ -25,9 +25,8 @@ True
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -482,12 +481,27 @@ def _kernel() -> Any:
     return _risk_kernel
 
 
-@functools.lru_cache(maxsize=256)
+#: PERT quantile tables by shape, kept for the process (they depend on the shape only).
+_BETA_TABLES: dict[float, FloatArray] = {}
+
+
+def _beta_tables(alphas: Collection[float]) -> None:
+    """Compute the tables of the shapes ``alphas`` that are not kept yet, in parallel."""
+    missing = sorted(set(alphas) - _BETA_TABLES.keys())
+    if not missing:
+        return
+    if len(_BETA_TABLES) + len(missing) > 1024:  # a bound on memory (50 KB a table)
+        _BETA_TABLES.clear()
+    for alpha, table in zip(missing, _kernel().beta_tables(np.asarray(missing)), strict=True):
+        table.setflags(write=False)
+        _BETA_TABLES[alpha] = table
+
+
 def _beta_table(alpha: float) -> FloatArray:
-    """The PERT quantile table of shape ``alpha`` (computed once per process)."""
-    table: FloatArray = _kernel().beta_table(alpha, 6.0 - alpha)
-    table.setflags(write=False)
-    return table
+    """The PERT quantile table of shape ``alpha``."""
+    if alpha not in _BETA_TABLES:
+        _beta_tables([alpha])
+    return _BETA_TABLES[alpha]
 
 
 @dataclass(frozen=True, eq=False)
@@ -619,6 +633,11 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
             )
         raise RiskModelError(f"{what} names unknown activity {activity_id!r}")
 
+    impacts = [event.impact(response) for event in model.events]  # type: ignore[arg-type]
+    _beta_tables(
+        [d.alpha for d in model.durations.values() if isinstance(d, Pert)]
+        + [d.alpha for i in impacts for d in (i.duration, i.cost) if isinstance(d, Pert)]
+    )
     columns: list[int] = []
     params: list[tuple[int, float, float, float]] = []
     alphas: dict[float, int] = {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from pmo.accounts.models import User
 from pmo.execution import services
-from pmo.planning.models import Task
+from pmo.planning.models import Dependency, Task
 from pmo.planning.services import schedule_for
 from pmo.projects.models import Project, Stage
 from pmo.resources.models import Assignment
@@ -42,38 +42,49 @@ def demo_execution(people: dict[str, User], today: dt.date) -> None:
 
 def _progress(project: Project, status: dt.date) -> None:
     """Tasks planned to finish by the status date are done (every fourth a day late); tasks
-    planned to be under way are done in proportion to the time elapsed."""
+    planned to be under way are done in proportion to the time elapsed.
+
+    Progress goes in rounds, as a PM records it: the tasks due to have started whose
+    predecessors are not themselves waiting for progress, then the plan reschedules (a late
+    finish pushes its successors) and the next round follows."""
     pm = project.manager
     plan_start = schedule_for(project).start
     done = 0
     while True:
-        task = (
+        due = list(
             Task.objects.filter(
                 project=project,
                 is_summary=False,
                 actual_start__isnull=True,
                 early_start__lte=status,
                 early_start__gte=plan_start,
-            )
-            .order_by("early_start", "position")
-            .first()
+            ).order_by("early_start", "position")
         )
-        if task is None:
+        if not due:
             break
-        data: dict[str, Any] = {"actual_start": task.early_start}
-        if task.early_finish and task.early_finish < status:
-            finish = task.early_finish
-            if done % 4 == 3 and finish + dt.timedelta(days=1) < status:
-                finish += dt.timedelta(days=1)
-            data.update(actual_finish=finish, percent_complete=100)
-        else:
-            span = max((task.early_finish - task.early_start).days + 1, 1)
-            elapsed = (status - task.early_start).days + 1
-            data["percent_complete"] = max(5, min(95, round(100 * elapsed / span / 5) * 5))
-        services.progress_update(
-            actor=pm, project_id=project.pk, task_id=task.pk, version=None, data=data
+        waiting = {t.pk for t in due}
+        blocked = set(
+            Dependency.objects.filter(
+                successor_id__in=waiting, predecessor_id__in=waiting
+            ).values_list("successor_id", flat=True)
         )
-        done += 1
+        updates = []
+        for task in due:
+            if task.pk in blocked:
+                continue
+            data: dict[str, Any] = {"actual_start": task.early_start}
+            if task.early_finish and task.early_finish < status:
+                finish = task.early_finish
+                if done % 4 == 3 and finish + dt.timedelta(days=1) < status:
+                    finish += dt.timedelta(days=1)
+                data.update(actual_finish=finish, percent_complete=100)
+            else:
+                span = max((task.early_finish - task.early_start).days + 1, 1)
+                elapsed = (status - task.early_start).days + 1
+                data["percent_complete"] = max(5, min(95, round(100 * elapsed / span / 5) * 5))
+            updates.append({"task_id": task.pk, "version": None, "data": data})
+            done += 1
+        services.progress_update_many(actor=pm, project_id=project.pk, updates=updates)
     services.status_date_set(actor=pm, project_id=project.pk, version=None, status_date=status)
 
 

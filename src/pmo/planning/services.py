@@ -158,7 +158,10 @@ def schedule_recompute(*, project: Project) -> Schedule:
     ]
     links = [
         PlanLink(*values)
-        for values in Dependency.objects.filter(project=project).values_list(*PlanLink._fields)
+        # by key: the model's ordering would join the tasks and projects again for nothing
+        for values in Dependency.objects.filter(project=project)
+        .order_by("pk")
+        .values_list(*PlanLink._fields)
     ]
     before = {
         t.pk: (t.wbs, t.is_summary, *[getattr(t, f) for f in SCHEDULED_FIELDS]) for t in tasks

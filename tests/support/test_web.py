@@ -190,3 +190,45 @@ def test_workload_page_queries_stay_flat(people, project, django_assert_max_num_
         Project.objects.create(code=f"P-{n}", name=f"P{n}", manager=people["outsider"])
     with django_assert_max_num_queries(14):
         assert admin.get("/support/workload/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/support/", "/support/lessons/", "/support/onboarding/"])
+def test_support_lists_take_the_same_queries_for_one_row_or_four(people, project, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = client_for(people["pmo_admin"])
+    track = services.track_create(actor=people["pmo_admin"], name="T", items=[{"title": "a"}])
+    pms = [people["outsider"], people["manager"], people["pmo_analyst"], people["sponsor"]]
+
+    def make(n: int) -> None:
+        services.article_create(
+            actor=people["pmo_admin"], data={"title": f"A{n}", "body": "b", "tags": [f"t{n}"]}
+        )
+        services.lesson_record(
+            actor=people["manager"],
+            project_id=project.pk,
+            category="risk",
+            what_happened="w",
+            impact="",
+            recommendation="r",
+            tags=[f"t{n}"],
+        )
+        services.onboarding_assign(
+            actor=people["pmo_admin"],
+            track_id=track.pk,
+            manager_id=pms[n].pk,
+            mentor_id=people["member"].pk,
+            start=dt.date(2027, 1, 4),
+        )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    make(0)
+    one = count()
+    for n in range(1, 4):
+        make(n)
+    assert count() == one

@@ -8,8 +8,9 @@ of the project finish and cost, the probability of meeting a target, the critica
 correlation between an activity's duration and the finish, for a tornado chart).
 
 Times are working-time units as in the CPM; durations are sampled as real numbers. Results
-depend on the seed only: the random numbers come from a numpy ``Generator`` per block of
-`BLOCK` iterations, so neither the thread count nor memory changes them.
+depend on the seed only: every random number is a hash (SplitMix64) of the seed's key, the
+iteration and the stream (one per activity, three per risk event), computed in the compiled
+kernel where it is needed, so neither the thread count nor memory changes them.
 
 Examples
 --------
@@ -60,7 +61,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Iterations per random stream (and per call of the compiled kernel).
+#: Iterations per call of the compiled kernel (and per progress report).
 BLOCK = 256
 #: The percentiles every summary reports.
 PERCENTILES = (5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95)
@@ -881,8 +882,8 @@ def simulate(
     model : RiskModel
         Distributions, costs, risk events and correlations.
     iterations : int
-        How many iterations; memory stays at about ``3 * BLOCK`` durations per activity
-        whatever the count.
+        How many iterations; besides the finish, cost and event occurrences of each
+        iteration, memory stays at a few numbers per activity and thread.
     seed : int or None
         Same seed, same results. ``None`` draws one; it is reported in the result.
     target : float or None
@@ -891,7 +892,7 @@ def simulate(
     response : {"pre", "post"}
         Use the risk events' values before or after their responses.
     criticality, sensitivity : bool
-        Turn off to save the backward pass or the second sampling pass.
+        Turn off to save the backward pass or the redraw of the durations' probabilities.
     progress : callable or None
         Called as ``progress(iterations_done, iterations)`` after every block; raising from
         it stops the run.

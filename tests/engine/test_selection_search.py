@@ -117,6 +117,24 @@ def test_a_swap_trades_a_candidate_for_a_better_one_or_a_later_start() -> None:
     assert model.picks(search.swaps(x, time.perf_counter() + 5)) == (Pick("M", 0),)
 
 
+def test_two_candidates_make_room_for_one_worth_more_than_both() -> None:
+    portfolio = Portfolio(
+        1,
+        [10],
+        {},
+        [
+            Candidate("A", 3, cost=[5]),
+            Candidate("B", 3, cost=[5]),
+            Candidate("C", 8, cost=[10]),
+            Candidate("D", 7, cost=[10]),
+        ],
+    )
+    model, search = searched(portfolio)
+    x = model.columns([Pick("A", 0), Pick("B", 0)])
+    y = search.swaps(x, time.perf_counter() + 5)
+    assert model.picks(y) == (Pick("C", 0),) and search.objective(y) == 8
+
+
 def test_the_lp_core_keeps_what_the_relaxation_decides_and_solves_the_rest() -> None:
     portfolio = backlog(120, seed=3)
     model, search = searched(portfolio)

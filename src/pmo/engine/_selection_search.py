@@ -7,8 +7,9 @@ first and polishes the one HiGHS returns:
 1. *LP core*: the LP relaxation is solved; candidates it selects fully or not at all keep that
    choice, and a small MIP over the fractional ones is solved (relax-and-fix).
 2. *Swap search*: on the selection, a selected candidate is exchanged for an unselected one (or
-   for another start of itself) of more value that fits the budget and capacity it leaves, and
-   anything that still fits is added, until no exchange gains value.
+   for another start of itself) of more value that fits the budget and capacity it leaves, or
+   failing that two selected ones for one unselected worth more than both, and anything that
+   still fits is added, until no exchange gains value.
 3. *Neighbourhood search*: one of the least-slack budget or capacity rows is drawn (seeded, so
    the same portfolio gives the same sequence) with the same role's rows a period before and
    after; up to 30 candidates that could use them are freed, those where the selection and the
@@ -160,7 +161,8 @@ class Search:
         return x
 
     def swaps(self, x: Vector, deadline: float) -> Vector:
-        """Exchanges of one candidate for one of more value, and additions, until none gains."""
+        """Exchanges of one candidate for one of more value (or of two for one), and additions,
+        until none gains."""
         dense = self.dense
         if dense is None:
             return x
@@ -200,12 +202,61 @@ class Search:
                     b = int(ok[np.argmax(value[ok])])
                     best_gain, best = float(value[b] - value[a]), (int(a), b)
             if best is None:
-                break
+                pair = self._two_for_one(chosen, slack, free, deadline)
+                if pair is None:
+                    break
+                first, second, into = pair
+                for out in (first, second):
+                    x[out], chosen[out] = 0.0, False
+                    slack += dense[out]
+                x[into], chosen[into] = 1.0, True
+                slack -= dense[into]
+                continue
             out, into = best
             x[out], chosen[out] = 0.0, False
             x[into], chosen[into] = 1.0, True
             slack += dense[out] - dense[into]
         return x
+
+    def _two_for_one(
+        self,
+        chosen: npt.NDArray[np.bool_],
+        slack: Vector,
+        free: npt.NDArray[np.bool_],
+        deadline: float,
+    ) -> tuple[int, int, int] | None:
+        """Two selected candidates out for one unselected of more value than both, which fits
+        in what they free (the best such exchange), or None."""
+        assert self.dense is not None
+        dense, value = self.dense, self.value
+        out = np.flatnonzero(chosen & self.movable)
+        if out.size < 2:
+            return None
+        worth = value[out]
+        cheapest = np.sort(worth)[:2].sum()
+        into = np.flatnonzero(free & (value > cheapest))
+        best_gain, best = _EPS, None
+        for b in into[np.argsort(-value[into], kind="stable")]:
+            if time.perf_counter() >= deadline or value[b] <= cheapest + best_gain:
+                break
+            short = dense[b] - slack
+            rows = np.flatnonzero(short > 0)
+            if rows.size == 0:
+                continue  # it fits as it is: the additions take it
+            helps = np.flatnonzero(
+                (dense[out][:, rows] > 0).any(axis=1) & (worth < value[b] - best_gain)
+            )
+            if helps.size < 2:
+                continue
+            freed = dense[out[helps]][:, rows]
+            covers = (freed[:, None, :] + freed[None, :, :] >= short[rows]).all(axis=2)
+            loss = worth[helps][:, None] + worth[helps][None, :]
+            ok = np.triu(covers, 1) & (loss < value[b] - best_gain)
+            if ok.any():
+                i, j = np.unravel_index(np.argmin(np.where(ok, loss, np.inf)), ok.shape)
+                best_gain = float(value[b] - loss[i, j])
+                best = (int(out[helps[i]]), int(out[helps[j]]), int(b))
+        return best
 
     def neighbourhoods(self, x: Vector, deadline: float, per_mip: float) -> Vector:
         """Small MIPs around the binding rows, each from the current selection."""

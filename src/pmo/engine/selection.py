@@ -843,7 +843,7 @@ def select(
         and status in ("optimal", "feasible", "no_solution")
     ):
         status, objective, bound, gap, picks = _polished(
-            model, search, found, status, bound, picks, gap_tolerance, began + time_limit
+            model, search, found, status, bound, picks, gap_tolerance, began + 0.99 * time_limit
         )
     conflict: tuple[str, ...] = ()
     message = ""

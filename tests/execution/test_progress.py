@@ -226,3 +226,33 @@ def test_progress_view_rolls_up_and_compares_with_the_baseline(
     # October: (5 + 10 × 5 / 12) / 15.
     assert view.planned_percent == 61.1
     assert view.chart["actual"][0] == [0, 9]
+
+
+def test_progress_on_several_tasks_reschedules_once_and_is_all_or_nothing(
+    plan: dict[str, Any], people: dict[str, Any]
+) -> None:
+    pm, project = people["manager"], plan["project"]
+    design, build = services.progress_update_many(
+        actor=pm,
+        project_id=project.pk,
+        updates=[
+            {
+                "task_id": plan["design"].pk,
+                "data": {"actual_start": D(2026, 10, 5), "actual_finish": D(2026, 10, 13)},
+            },
+            {"task_id": plan["build"].pk, "data": {"actual_start": D(2026, 10, 14)}},
+        ],
+    )
+    assert (design.percent_complete, design.early_finish) == (100, D(2026, 10, 13))
+    assert build.actual_start == D(2026, 10, 14)
+    # one refused update refuses the others with it
+    with pytest.raises(ValidationFailed):
+        services.progress_update_many(
+            actor=pm,
+            project_id=project.pk,
+            updates=[
+                {"task_id": plan["build"].pk, "data": {"percent_complete": 40}},
+                {"task_id": plan["design"].pk, "data": {"actual_finish": D(2026, 10, 1)}},
+            ],
+        )
+    assert Task.objects.get(pk=plan["build"].pk).percent_complete == 0

@@ -87,3 +87,19 @@ def cadence(people: dict[str, Any]) -> Any:
         actor=people["pmo_admin"],
         data={"project_type": "other", "frequency": "weekly", "day_due": 4, "starts_on": START},
     )
+
+
+@pytest.fixture
+def api_as(people: dict[str, Any]) -> Any:
+    """`api_as("manager")` is a client with that person's API token; "anonymous" has none."""
+    from django.test import Client
+
+    from pmo.accounts.services import api_token_create
+
+    def as_(who: str) -> Any:
+        if who == "anonymous":
+            return Client()
+        _, raw = api_token_create(user=people[who], name="tests")
+        return Client(headers={"authorization": f"Bearer {raw}"})
+
+    return as_

@@ -19,6 +19,7 @@ from . import (
     controls,
     execution,
     governance,
+    monitoring,
     notifications,
     plan_files,
     planning,
@@ -125,6 +126,7 @@ api.add_router("", notifications.router)
 api.add_router("", closure.router)
 api.add_router("", riskanalysis.router)
 api.add_router("", support.router)
+api.add_router("", monitoring.router)
 api.add_router("", governance.router)
 
 # Last, so that it only catches paths no other operation matched: unknown routes answer

@@ -650,3 +650,38 @@ def open_reports_of(projects: Iterable[int]) -> QuerySet[StatusReport]:
         Q(project_id__in=list(projects)),
         Q(state=ReportState.DRAFT) | Q(state=ReportState.RETURNED),
     )
+
+
+@dataclass(frozen=True)
+class RollupGroup:
+    name: str
+    kind: str  # portfolio, program, none
+    rollup: EvmRollup
+
+
+def rollup_groups(*, actor: Any) -> list[RollupGroup]:
+    """Earned value rolled up per portfolio and per program over the projects under way or
+    closing that `actor` sees from the inside (one engine run per project, constant queries)."""
+    from pmo.portfolio.models import ProgramProject
+
+    projects = internal_projects(actor).filter(stage__in=[Stage.EXECUTION, Stage.CLOSING])
+    everything = evm_rollup(actor=actor, projects=projects.select_related("portfolio"))
+    rows = {r.project.pk: r for r in everything.rows}
+    portfolios: dict[str, list[ProjectRollupRow]] = defaultdict(list)
+    for r in everything.rows:
+        name = r.project.portfolio.name if r.project.portfolio_id else "Not in a portfolio"
+        portfolios[name].append(r)
+    programs: dict[str, list[ProjectRollupRow]] = defaultdict(list)
+    for name, project_id in ProgramProject.objects.filter(project_id__in=list(rows)).values_list(
+        "program__name", "project_id"
+    ):
+        programs[name].append(rows[project_id])
+
+    def group(name: str, kind: str, items: list[ProjectRollupRow]) -> RollupGroup:
+        total = adapters.rollup(r.indicators for r in items)
+        return RollupGroup(name, kind, EvmRollup(rows=items, total=total))
+
+    return [
+        *(group(f"Portfolio: {n}", "portfolio", portfolios[n]) for n in sorted(portfolios)),
+        *(group(f"Program: {n}", "program", programs[n]) for n in sorted(programs)),
+    ]

@@ -131,11 +131,14 @@ def cadence_update(
 
 
 @transaction.atomic
-def cadence_delete(*, actor: User, cadence_id: int) -> None:
+def cadence_delete(*, actor: User, cadence_id: int) -> str:
+    """Delete a cadence (reports already opened stay); returns what it was."""
     _check_pmo(actor, ONLY_PMO_CADENCE)
     cadence = selectors.cadence_get(cadence_id)
-    audit_record(actor=actor, action="delete", obj=cadence, note=str(cadence))
+    label = str(cadence)
+    audit_record(actor=actor, action="delete", obj=cadence, note=label)
     cadence.delete()
+    return label
 
 
 # --- due reports -------------------------------------------------------------------------------
@@ -322,6 +325,7 @@ def report_review(
     """The PMO marks a submitted report reviewed (with an optional comment) or returns it for
     rework (with a comment); the PM is told."""
     project = access_project(actor, project_id, for_update=True, closed_ok=True)
+    require_internal(actor, project)
     _check_pmo(actor, ONLY_PMO_REVIEW)
     if decision not in (ReportState.REVIEWED, ReportState.RETURNED):
         raise ValidationFailed(DECISION_UNKNOWN.format(decision=decision))

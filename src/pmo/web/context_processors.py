@@ -12,9 +12,13 @@ NAVIGATION = [
     ("My work", "my_work"),
     ("Resources", "resource_usage"),
     ("Vendors", "vendor_list"),
+    ("Reports", "status_report_overview"),
     ("Governance", "governance_home"),
     ("PMO", "pmo_home"),
 ]
+
+# internal pages an external client has no use for
+CLIENT_HIDDEN = {"vendor_list", "status_report_overview"}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -12,13 +12,13 @@ NAVIGATION = [
     ("My work", "my_work"),
     ("Resources", "resource_usage"),
     ("Vendors", "vendor_list"),
-    ("Reports", "status_report_overview"),
     ("Governance", "governance_home"),
+    ("Reports", "status_report_overview"),
     ("PMO", "pmo_home"),
 ]
 
 # internal pages an external client has no use for
-CLIENT_HIDDEN = {"vendor_list", "status_report_overview"}
+CLIENT_HIDDEN = {"vendor_list", "status_report_overview", "governance_home"}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     items = NAVIGATION
     if getattr(user, "org_role", "") == "external_client":  # the vendor register is internal
-        items = [item for item in NAVIGATION if item[1] not in ("vendor_list", "governance_home")]
+        items = [item for item in NAVIGATION if item[1] not in CLIENT_HIDDEN]
     return {
         "nav_items": items,
         "nav_current": match.url_name if match else "",

@@ -161,6 +161,20 @@ def test_onboarding_through_the_pages(people):
     assert (
         client_for(people["member"]).get(f"/support/onboarding/{onboarding.pk}/").status_code == 404
     )
+    r = pmo.post(
+        "/support/onboarding/",
+        {"action": "retire", "track": seniors.pk, "version": seniors.version},
+    )
+    assert r.status_code == 302
+    seniors.refresh_from_db()
+    assert not seniors.active
+    form = pmo.get("/support/onboarding/").content.decode()
+    choices = form.split('name="track"')[1].split("</select>")[0]
+    assert f'value="{seniors.pk}"' not in choices
+    r = client_for(people["manager"]).post(
+        "/support/onboarding/", {"action": "reactivate", "track": seniors.pk}
+    )
+    assert r.status_code == 403
 
 
 def test_workload_and_hand_over_page(people, project):
@@ -174,6 +188,8 @@ def test_workload_and_hand_over_page(people, project):
     assert r.status_code == 302
     project.refresh_from_db()
     assert project.manager == people["outsider"]
+    page = admin.get("/support/workload/").content.decode()
+    assert "Recent hand-overs" in page and "Leave" in page
     analyst = client_for(people["pmo_analyst"])
     assert "Hand over" not in analyst.get("/support/workload/").content.decode()
     r = analyst.post(

@@ -379,6 +379,16 @@ def manager_history(project: Project) -> QuerySet[ManagerChange]:
     )
 
 
+def recent_hand_overs(user: Any, limit: int = 10) -> list[ManagerChange]:
+    """The latest hand-overs of projects between managers, for the PMO."""
+    require_pmo(user, "see the hand-overs")
+    return list(
+        ManagerChange.objects.select_related(
+            "project", "previous_manager", "new_manager", "assigned_by"
+        )[:limit]
+    )
+
+
 def candidate_managers() -> QuerySet[User]:
     return User.objects.filter(
         is_active=True,

@@ -304,6 +304,21 @@ def onboarding_list(request: HttpRequest) -> HttpResponse:
     """New PMs and mentors see their checklists; the PMO sees all and assigns tracks."""
     pmo = is_pmo(request.user)
     form = OnboardingForm(request.POST or None) if pmo else None
+    if request.method == "POST" and request.POST.get("action") in ("retire", "reactivate"):
+        active = request.POST["action"] == "reactivate"
+        track = attempt(
+            request,
+            lambda: services.track_update(
+                actor=request.user,
+                track_id=request.POST.get("track", ""),
+                version=int(request.POST.get("version") or 0) or None,
+                data={"active": active},
+            ),
+        )
+        if track is not None:
+            verb = "can be assigned again" if active else "is retired: no new onboardings"
+            messages.success(request, f"The track '{track.name}' {verb}.")
+        return redirect("support_onboarding")
     if request.method == "POST":
         require_pmo(request.user, "assign onboarding")
         assert form is not None
@@ -419,6 +434,7 @@ def workload(request: HttpRequest) -> HttpResponse:
             "loads": loads,
             "can_assign": admin,
             "managers": selectors.candidate_managers() if admin else [],
+            "hand_overs": selectors.recent_hand_overs(request.user),
             "section": "workload",
             "today": timezone.localdate(),
         },

@@ -24,6 +24,7 @@ from pmo.demo.plans import demo_plan
 from pmo.demo.portfolio import demo_portfolio
 from pmo.demo.programs import demo_programs
 from pmo.demo.resources import demo_resources
+from pmo.demo.riskanalysis import demo_riskanalysis
 from pmo.demo.support import demo_support
 from pmo.planning import services as planning_services
 from pmo.planning.models import Task
@@ -396,6 +397,7 @@ def demo_load() -> str:
         demo_execution(people, today)
         demo_portfolio(people, portfolios, today)
         demo_changes(people, today)
+        demo_riskanalysis(people, today)
         demo_support(people, today)
         demo_closure(people, today)
         demo_programs(people, today)

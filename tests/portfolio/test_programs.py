@@ -175,3 +175,27 @@ def test_dissolving_a_program_keeps_its_projects(
     services.program_delete(actor=people["pmo_admin"], program_id=program.pk, version=2)
     assert not Program.objects.exists()
     project.refresh_from_db()
+
+
+def test_actual_cost_matches_the_project_cost_page_to_the_cent(people: dict[str, Any]) -> None:
+    """Labour at the rate of each day, a new rate starting mid-week, fractional hours."""
+    from pmo.execution.models import LineState, Timesheet, TimesheetLine
+    from pmo.execution.selectors import budget_vs_actual
+    from pmo.planning.models import Task
+    from pmo.portfolio import rollup
+    from pmo.projects.models import Project
+    from pmo.resources.models import JobRole, Resource, ResourceRate
+
+    [project] = build_projects(1, manager=people["manager"], prefix="C")
+    role = JobRole.objects.create(name="Welder", default_rate=Decimal("61.37"))
+    welder = Resource.objects.create(name="Wes", role=role)
+    ResourceRate.objects.create(
+        resource=welder, effective_from=dt.date(2026, 4, 8), hourly_rate=Decimal("77.77")
+    )
+    sheet = Timesheet.objects.create(person=people["member"], week_start=dt.date(2026, 4, 6))
+    TimesheetLine.objects.create(
+        timesheet=sheet, project=project, task=Task.objects.filter(project=project).first(),
+        resource=welder, hours=[7.5, 8.25, 0.33, 3, 1.07, 0, 2.5], state=LineState.APPROVED,
+    )  # fmt: skip
+    page = budget_vs_actual(actor=people["pmo_admin"], project=project).actual_total
+    assert rollup.actual_costs(Project.objects.filter(pk=project.pk))[project.pk] == page

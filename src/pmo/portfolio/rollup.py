@@ -172,19 +172,49 @@ def actual_costs(projects: QuerySet[Project]) -> dict[int, Decimal]:
             days, values = rates.setdefault(rid, ([], []))
             days.append(day)
             values.append(rate)
+    # Integer hundredths (hours and rates carry two decimals), rounded half to even at the cent
+    # on each day like the project's cost page (Decimal.quantize), without Decimal in the loop.
+    cents: dict[int, int] = defaultdict(int)
+    rate_cents = {
+        rid: (days, [int(v * 100) for v in values]) for rid, (days, values) in rates.items()
+    }
     for project_id, resource_id, week_start, hours, default_rate in lines:
-        days, values = rates.get(resource_id, ([], []))
-        labour = ZERO
+        days, values = rate_cents.get(resource_id, ([], []))
+        default = int(default_rate * 100)
+        # one rate for the whole week unless a new rate starts inside it
+        first = bisect.bisect_right(days, week_start) - 1
+        last = bisect.bisect_right(days, week_start + dt.timedelta(days=6)) - 1
+        total = 0
         for i, h in enumerate(hours or []):
-            amount = Decimal(str(h)).quantize(CENT)
-            if not amount:
+            hundredths = _hundredths(h)
+            if not hundredths:
                 continue
-            day = week_start + dt.timedelta(days=i)
-            at = bisect.bisect_right(days, day) - 1
-            rate = values[at] if at >= 0 else default_rate
-            labour += (amount * rate).quantize(CENT)
-        out[project_id] += labour
+            at = (
+                first
+                if first == last
+                else bisect.bisect_right(days, week_start + dt.timedelta(days=i)) - 1
+            )
+            rate = values[at] if at >= 0 else default
+            total += _cents(hundredths * rate)
+        cents[project_id] += total
+    for project_id, total in cents.items():
+        out[project_id] += Decimal(total) / 100
     return dict(out)
+
+
+def _hundredths(hours: Any) -> int:
+    """Hours as an integer number of hundredths, rounded half to even like quantize(0.01)."""
+    if isinstance(hours, int):
+        return hours * 100
+    return int(Decimal(str(hours)).quantize(CENT) * 100)
+
+
+def _cents(ten_thousandths: int) -> int:
+    """Ten-thousandths (hundredths of hours × hundredths of money) to cents, half to even."""
+    q, r = divmod(ten_thousandths, 100)
+    if r > 50 or (r == 50 and q % 2):
+        q += 1
+    return q
 
 
 def business_case_values(projects: QuerySet[Project]) -> dict[int, Decimal]:

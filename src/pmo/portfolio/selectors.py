@@ -669,6 +669,7 @@ class ProgramRollup:
     totals: Totals
     top_risks: list[Any]
     hidden: int  # projects of the program the reader does not see
+    evm: Any = None  # earned value roll-up from the monitoring context, when present
 
 
 def program_get(*, actor: Any, program_id: Any) -> Program:
@@ -680,12 +681,14 @@ def program_rollup(*, actor: Any, program: Program) -> ProgramRollup:
     projects = visible_projects(actor).filter(program_link__program=program)
     figures = rollup.project_figures(projects)
     hidden = program.links.count() - len(figures)
+    evm_rollup = _optional("pmo.monitoring.selectors", "evm_rollup")
     return ProgramRollup(
         program=program,
         projects=figures,
         totals=rollup.totals(figures),
         top_risks=top_risks(projects, limit=10),
         hidden=max(hidden, 0),
+        evm=evm_rollup(actor=actor, projects=projects) if evm_rollup and figures else None,
     )
 
 
@@ -769,17 +772,23 @@ class DashboardFilter:
             return False
         if self.phase and f.phase != self.phase:
             return False
-        more = extra.get(f.id, {})
-        return {
-            "": True,
-            "over_budget": f.actual > f.budget,
-            "high_risks": f.high_risks > 0,
-            "slipped": f.slipped_milestones > 0,
-            "escalated": f.escalated_issues > 0,
-            "no_value": f.value is None,
-            "late_report": bool(more.get("late_report")),
-            "non_compliant": more.get("compliance") is not None and more["compliance"] < 100,
-        }.get(self.flag, False)
+        if not self.flag:
+            return True
+        test = FLAG_TESTS.get(self.flag)
+        return test is not None and test(f, extra.get(f.id, {}))
+
+
+FLAG_TESTS: dict[str, Any] = {
+    "over_budget": lambda f, more: f.actual > f.budget,
+    "high_risks": lambda f, more: f.high_risks > 0,
+    "slipped": lambda f, more: f.slipped_milestones > 0,
+    "escalated": lambda f, more: f.escalated_issues > 0,
+    "no_value": lambda f, more: f.value is None,
+    "late_report": lambda f, more: bool(more.get("late_report")),
+    "non_compliant": lambda f, more: (
+        more.get("compliance") is not None and more["compliance"] < 100
+    ),
+}
 
 
 def _optional(module: str, name: str) -> Any:
@@ -812,31 +821,20 @@ def _extra_figures(actor: Any, projects: QuerySet[Project]) -> dict[int, dict[st
 
 
 def _project_ids(rows: Any) -> set[int]:
-    ids: set[int] = set()
-    for row in rows or ():
-        pk = getattr(row, "project_id", None)
-        if pk is None and isinstance(row, Mapping):
-            pk = row.get("project_id")
-        if pk is None:
-            pk = getattr(getattr(row, "project", None), "pk", None)
-        if pk is None and isinstance(row, int):
-            pk = row
-        if pk is not None:
-            ids.add(int(pk))
-    return ids
+    """Project ids from `late_reports`' answer: `{project id: [its late reports]}`."""
+    if isinstance(rows, Mapping):
+        return {int(pk) for pk, late in rows.items() if late}
+    return {int(getattr(row, "project_id", row)) for row in rows or ()}
 
 
 def _percent_by_project(rows: Any) -> dict[int, float]:
-    out: dict[int, float] = {}
+    """`compliance_by_project`'s answer, `{project id: score or None}`, without the Nones."""
     items = rows.items() if isinstance(rows, Mapping) else ()
-    for key, value in items:
-        pk = getattr(key, "pk", key)
-        percent = getattr(value, "percent", value)
-        if isinstance(percent, Mapping):
-            percent = percent.get("percent")
-        if isinstance(percent, int | float | Decimal):
-            out[int(pk)] = float(percent)
-    return out
+    return {
+        int(pk): float(percent)
+        for pk, percent in items
+        if isinstance(percent, int | float | Decimal)
+    }
 
 
 @dataclass

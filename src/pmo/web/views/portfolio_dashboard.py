@@ -71,12 +71,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
              "url": _drill_url({**scope, "portfolio": g["id"]} if g["id"] else scope)}
             for g in d.budget_by_portfolio
         ],
-        "bubbles": [
-            {**b, "url": reverse("project_detail", args=[b["id"]])} for b in d.bubbles
-        ],
-        "roadmap": [
-            {**r, "url": reverse("project_detail", args=[r["id"]])} for r in d.roadmap
-        ],
+        "bubbles": d.bubbles,
+        "roadmap": d.roadmap,
+        # the page builds each project's link from this (one reverse, not one per project)
+        "project_url": reverse("project_detail", args=[0]),
     }  # fmt: skip
     context = {
         "d": d,

@@ -71,9 +71,10 @@ class Search:
         self.capacity: Vector = np.asarray(lp.row_upper_, dtype=float)[:nres]
         self.value: Vector = np.asarray(lp.col_cost_, dtype=float)
         self.item = np.asarray([i for i, _ in model.cols], dtype=np.int64)
-        self.row_cols = [
-            self.res_cols[self.res_rows == r] for r in range(nres)
-        ]  # columns touching each budget or capacity row
+        # The columns touching each budget or capacity row, in column order.
+        by_row = np.argsort(self.res_rows, kind="stable")
+        bounds = np.cumsum(np.bincount(self.res_rows, minlength=nres))[:-1]
+        self.row_cols = np.split(self.res_cols[by_row], bounds)
         portfolio = model.portfolio
         linked = np.zeros(len(portfolio.candidates), dtype=bool)
         for i, c in enumerate(portfolio.candidates):

@@ -39,6 +39,9 @@ def test_pages_answer_by_role(people, project, article, lesson):
         for url, codes in pages.items():
             assert c.get(url).status_code == codes[n], (who, url)
     assert Client().get("/support/").status_code == 302  # to the login page
+    assert (
+        client_for(people["member"]).get(f"/support/lessons/{lesson.pk}/edit/").status_code == 403
+    )
 
 
 def test_nav_has_support_but_not_for_clients(people, project):

@@ -18,7 +18,13 @@ from pmo.projects.models import Project, ProjectType, Stage
 from pmo.projects.policies import visible_projects
 from pmo.support import selectors, services
 from pmo.support.models import LessonCategory, LessonSource, OnboardingTrack
-from pmo.support.policies import is_pmo, is_pmo_admin, require_pmo, require_reader
+from pmo.support.policies import (
+    is_pmo,
+    is_pmo_admin,
+    may_edit_lesson,
+    require_pmo,
+    require_reader,
+)
 
 from .common import attempt, page
 
@@ -238,6 +244,8 @@ def _recordable_projects(user: Any) -> list[tuple[int, str]]:
 def lesson_edit(request: HttpRequest, lesson_id: int | None = None) -> HttpResponse:
     require_reader(request.user)
     lesson = services.access_lesson(request.user, lesson_id) if lesson_id else None
+    if lesson is not None and not may_edit_lesson(request.user, lesson):
+        raise Forbidden(services.MAY_NOT_EDIT_LESSON.format(id=lesson.pk))
     initial: dict[str, Any] = {}
     if lesson is None:
         initial["project"] = request.GET.get("project")

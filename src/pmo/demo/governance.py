@@ -86,6 +86,14 @@ CRITERIA: dict[str, list[tuple[str, str, int, dict[str, Any]]]] = {
     ],
 }
 
+# name, role, interest, influence: who the PM of a project from a template records first
+STAKEHOLDERS = [
+    ("Sponsor's office", "Decides on scope and money", 4, 5),
+    ("Team leads", "Provide the people", 4, 3),
+    ("End users", "Live with the result", 5, 2),
+    ("Operations", "Run it afterwards", 3, 3),
+]
+
 TEMPLATES: list[dict[str, Any]] = [
     {
         "name": "Software delivery",
@@ -338,10 +346,17 @@ def demo_governance(people: dict[str, User], today: dt.date) -> None:
         actor=pm, template_id=templates[0].pk, start=start, code="DIG-110",
         name="Partner API", sponsor_id=people["cio"].pk,
     )  # fmt: skip
+    partner = Project.objects.get(code="DIG-110")
     move = gov.project_create_from_template(
         actor=pm3, template_id=templates[1].pk, start=start, code="OPS-210",
         name="Leeds office move", sponsor_id=people["coo"].pk,
     )  # fmt: skip
+    for project, manager in ((partner, pm), (move, pm3)):
+        for name, role, interest, influence in STAKEHOLDERS:
+            projects.stakeholder_create(
+                actor=manager, project_id=project.pk,
+                data={"name": name, "role": role, "interest": interest, "influence": influence},
+            )  # fmt: skip
     projects.charter_update(
         actor=pm3, project_id=move.pk, version=None,
         data={"purpose": "Move the Leeds team to the new premises.",

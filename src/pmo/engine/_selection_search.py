@@ -146,7 +146,7 @@ class Search:
         lp = self._highs(integral=False)
         lp.setOptionValue("time_limit", float(max(deadline - time.perf_counter(), 0.01)))
         lp.run()
-        if lp.getInfo().primal_solution_status != 2:
+        if lp.getModelStatus() != self._optimal:  # only a solved relaxation is a bound
             return x
         self.lp_bound = float(lp.getInfo().objective_function_value)
         relaxed = np.asarray(lp.getSolution().col_value, dtype=float)

@@ -372,3 +372,10 @@ def test_stage_guidance_of_the_projects_methodology(project):
     project = Project.objects.get(pk=project.pk)
     html = selectors.stage_guidance(project)
     assert "<strong>sponsor</strong>" in html and "<script" not in html
+
+
+def test_too_long_titles_are_refused_not_failed(people):
+    with pytest.raises(ValidationFailed, match="title"):
+        services.article_create(actor=people["pmo_admin"], data={"title": "x" * 201, "body": "b"})
+    with pytest.raises(ValidationFailed, match="name"):
+        services.track_create(actor=people["pmo_admin"], name="n" * 151, items=[{"title": "a"}])

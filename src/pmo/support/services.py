@@ -194,7 +194,11 @@ def article_create(*, actor: User, data: Mapping[str, Any]) -> Article:
         created_by=actor,
     )
     full_clean(article)
-    article.save()
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError as exc:  # the same title created at the same moment
+        raise ValidationFailed(ARTICLE_TITLE_TAKEN.format(title=title)) from exc
     article.tags.set(_tags(names))
     _article_index(article, names)
     audit_record(
@@ -454,7 +458,11 @@ def track_create(
     clean = _track_items(list(items))
     track = OnboardingTrack(name=name, description=description.strip())
     full_clean(track)
-    track.save()
+    try:
+        with transaction.atomic():
+            track.save()
+    except IntegrityError as exc:  # the same name created at the same moment
+        raise ValidationFailed(TRACK_NAME_TAKEN.format(name=name)) from exc
     TrackItem.objects.bulk_create(
         TrackItem(track=track, position=i, **item) for i, item in enumerate(clean)
     )

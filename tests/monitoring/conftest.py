@@ -22,7 +22,11 @@ STATUS = dt.date(2026, 1, 30)  # Friday of week 4: Design done (10 days) + 10 da
 
 @pytest.fixture
 def measured(project: Project, people: dict[str, Any]) -> dict[str, Any]:
-    pm = people["manager"]
+    return arrange(project, people["manager"])
+
+
+def arrange(project: Project, pm: Any) -> dict[str, Any]:
+    """Plan, baseline, progress, status date and cost of the red project described above."""
     planning.schedule_update(actor=pm, project_id=project.pk, version=None, data={"start": START})
     tasks = {}
     previous = None

@@ -20,6 +20,7 @@ from pmo.demo.closure import demo_closure
 from pmo.demo.controls import demo_controls
 from pmo.demo.execution import demo_execution
 from pmo.demo.governance import demo_governance
+from pmo.demo.monitoring import demo_monitoring
 from pmo.demo.plans import demo_plan
 from pmo.demo.portfolio import demo_portfolio
 from pmo.demo.programs import demo_programs
@@ -400,6 +401,7 @@ def demo_load() -> str:
         demo_riskanalysis(people, today)
         demo_support(people, today)
         demo_closure(people, today)
+        demo_monitoring(people, today)
         demo_programs(people, today)
         demo_governance(people, today)
     return f"Loaded {len(people)} people, {len(portfolios)} portfolios, {len(PROJECTS)} projects."

@@ -82,7 +82,7 @@ def _explain(i: evm.Indicators, s: evm.EarnedSchedule | None) -> list[Explained]
             good(
                 None if i.spi is None else i.spi - 1,
                 "More work done than planned.",
-                f"{(i.spi or 0) * 100:.0f} cents of work done per planned euro.",
+                f"{(i.spi or 0) * 100:.0f} % of the work planned by now is done.",
             ),
         ),
         Explained(
@@ -92,8 +92,8 @@ def _explain(i: evm.Indicators, s: evm.EarnedSchedule | None) -> list[Explained]
             "ratio",
             good(
                 None if i.cpi is None else i.cpi - 1,
-                "Each euro spent earns more than a euro of work.",
-                f"Each euro spent earns {(i.cpi or 0) * 100:.0f} cents of work.",
+                "Each unit of money spent earns more than its worth of work.",
+                f"Each unit of money spent earns {i.cpi or 0:.2f} of planned work.",
             ),
         ),
         Explained(

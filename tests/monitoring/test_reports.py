@@ -237,3 +237,19 @@ def test_the_overview_costs_the_same_queries_for_more_projects(
     with django_assert_max_num_queries(16):
         overview = selectors.report_overview(actor=people["pmo_admin"], today=TODAY)
     assert len(overview.trends) == 3 and len(overview.late) == 3
+
+
+def test_the_daily_command_opens_due_reports(
+    measured: dict[str, Any], cadence: Any, people: dict[str, Any]
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("open_due_status_reports", stdout=out)
+    opened = StatusReport.objects.filter(project=measured["project"]).count()
+    assert opened > 0 and out.getvalue().strip() == f"{opened} status report(s) opened."
+    out = StringIO()
+    call_command("open_due_status_reports", stdout=out)
+    assert out.getvalue().strip() == "0 status report(s) opened."

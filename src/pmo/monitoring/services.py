@@ -151,12 +151,10 @@ def reports_open_due(
     """Open the status reports that have fallen due (idempotent) and tell each PM once, for
     the newest. Called by the daily job and when report pages load."""
     today = today or timezone.localdate()
-    items = list(
-        selectors.reporting_projects().select_related("manager")
-        if projects is None
-        else list(projects)
-    )
-    items = list(selectors.reporting_projects().filter(pk__in=[p.pk for p in items]))
+    qs = selectors.reporting_projects().select_related("manager")
+    if projects is not None:
+        qs = qs.filter(pk__in=[p.pk for p in projects])
+    items = list(qs)
     cadences = selectors.cadences_for(items)
     existing = set(
         StatusReport.objects.filter(project__in=items).values_list("project_id", "due_date")

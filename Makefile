@@ -4,7 +4,7 @@ PORT ?= 8000
 UV := scripts/uv.sh
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean bench-level bench-select bench-simulate
+.PHONY: run test setup lint test-unit test-postgres test-browser bench-schedule bench-planning bench-capacity openapi clean bench-level bench-select bench-simulate bench-dashboard
 
 run: setup
 	$(UV) run pmo serve --port $(PORT) --demo-if-empty
@@ -56,3 +56,7 @@ bench-select: setup
 
 bench-simulate: setup
 	$(UV) run python bench/bench_simulate.py
+
+bench-dashboard: setup
+	$(UV) run python bench/bench_dashboard.py
+	scripts/with-postgres.sh $(UV) run python bench/bench_dashboard.py

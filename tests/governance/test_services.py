@@ -541,6 +541,7 @@ def test_a_project_from_a_template_is_planned_by_the_engine(
     assert tasks["Backend"].early_start == dt.date(2027, 3, 8)
     assert tasks["Go-live"].early_start == dt.date(2027, 3, 23)
     assert Dependency.objects.filter(project=project).count() == 5
+    assert (project.planned_start, project.planned_finish) == (START, dt.date(2027, 3, 23))
     assert list(project.risks.values_list("title", flat=True)) == ["Key people unavailable"]
     assert CharterVersion.objects.get(project=project).deliverables == [
         "Release notes",

@@ -377,6 +377,8 @@ def criterion_add(
     key, label = _text(key, 60), _text(label, 150)
     params = {} if params is None else params
     number = _check_criterion(kind, key, label, params, weight)
+    if kind == CriterionKind.AUTOMATIC and not label:
+        label = registered_criterion(key).label
     last = definition.criteria.aggregate(p=Max("position"))["p"]
     item = GateCriterion(
         stage=definition,
@@ -780,7 +782,7 @@ def project_create_from_template(
             note=f"Created from template {template.name}",
         )
     if template.tasks:
-        planning.plan_import(
+        schedule = planning.plan_import(
             actor=actor,
             project_id=project.pk,
             tasks=[
@@ -795,6 +797,16 @@ def project_create_from_template(
             links=template.links,
             start=start,
         )
+        if schedule.finish is not None and project.planned_finish is None:
+            project.refresh_from_db()
+            versioned_update(
+                project,
+                actor=actor,
+                data={"planned_finish": schedule.finish},
+                expected_version=None,
+                project_id=project.pk,
+                thing=f"Project {project.code}",
+            )
     for risk in template.risks:
         controls.risk_create(actor=actor, project_id=project.pk, data=dict(risk))
     if template.deliverables:

@@ -83,7 +83,8 @@ def test_four_gates_template_missing_criteria_review_and_advance(
             "tasks": [{"key": "D", "name": "Design", "duration": 5},
                       {"key": "B", "name": "Build", "duration": 15},
                       {"key": "G", "name": "Go-live", "duration": 0}],
-            "links": [{"predecessor": "D", "successor": "B"}, {"predecessor": "B", "successor": "G"}],
+            "links": [{"predecessor": "D", "successor": "B"},
+                      {"predecessor": "B", "successor": "G"}],
             "risks": [{"title": "Partner readiness", "probability": 3, "impact": 3}],
         },
     )  # fmt: skip

@@ -140,8 +140,8 @@ def bubbles(points: Sequence[Bubble], *, width: int = 640, height: int = 320) ->
     def sx(v: float) -> float:
         return left + (v - low) / (high - low) * plot_w
 
-    def sy(r: float) -> float:
-        return top + plot_h - r / 25 * plot_h
+    def sy(r: float) -> float:  # 25 sits below the top edge so its bubbles are not cut
+        return top + plot_h - r / 28 * plot_h
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -95,3 +95,6 @@ def test_roll_up_rules_and_cadences_pages(measured: dict[str, Any], people: dict
     assert r.status_code == 403 and ReportingCadence.objects.count() == 1
     pmo.post("/status-reports/cadences/", {"delete": ReportingCadence.objects.get().pk})
     assert ReportingCadence.objects.count() == 0
+    client = client_for(people["client"])
+    for url in ("/status-reports/", "/performance/", "/status-reports/cadences/"):
+        assert client.get(url).status_code == 404

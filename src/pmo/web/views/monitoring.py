@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from pmo.accounts.models import OrgRole
+from pmo.core.errors import NotFound
 from pmo.monitoring import selectors, services, watermelon
 from pmo.monitoring.models import RAG_DIMENSIONS, Frequency, Rag
 from pmo.monitoring.reports import report_context, status_report_pdf
@@ -20,6 +22,15 @@ from pmo.projects.models import ProjectType
 from pmo.projects.policies import is_pmo
 
 from .common import attempt, page, project_and_permissions
+
+NOT_FOR_CLIENTS = "Status reports are internal to the organisation."
+
+
+def _internal(request: HttpRequest) -> None:
+    """The organisation-wide reporting pages answer *not found* to external clients."""
+    if getattr(request.user, "org_role", "") == OrgRole.EXTERNAL_CLIENT:
+        raise NotFound(NOT_FOR_CLIENTS)
+
 
 RAG_CHOICES = [("", "—"), *Rag.choices]
 
@@ -185,6 +196,7 @@ def status_report_pdf_view(request: HttpRequest, project_id: int, report_id: int
 
 @page("GET")
 def status_report_overview(request: HttpRequest) -> HttpResponse:
+    _internal(request)
     services.reports_open_due()
     portfolio_id = _int(request.GET.get("portfolio"))
     overview = selectors.report_overview(actor=request.user, portfolio_id=portfolio_id)
@@ -201,12 +213,14 @@ def status_report_overview(request: HttpRequest) -> HttpResponse:
 
 @page("GET")
 def performance_rollup(request: HttpRequest) -> HttpResponse:
+    _internal(request)
     groups = selectors.rollup_groups(actor=request.user)
     return render(request, "web/monitoring/rollup.html", {"groups": groups})
 
 
 @page("GET", "POST")
 def cadence_list(request: HttpRequest) -> HttpResponse:
+    _internal(request)
     form = CadenceForm(request.POST or None, initial={"starts_on": timezone.localdate()})
     if request.method == "POST":
         if request.POST.get("delete"):
@@ -242,6 +256,7 @@ def cadence_list(request: HttpRequest) -> HttpResponse:
 
 @page("GET")
 def monitoring_rules(request: HttpRequest) -> HttpResponse:
+    _internal(request)
     return render(
         request,
         "web/monitoring/rules.html",

@@ -91,8 +91,14 @@ def test_the_walk_finds_the_writes_of_every_context():
     assert len(SERVICES) > 40
 
 
-@pytest.mark.parametrize("who", ["manager", "pmo_admin"])
-def test_every_write_service_refuses_a_closed_project(closed, people, who):
+def test_every_write_service_refuses_a_closed_project(closed, people):
+    for who in ("manager", "pmo_admin"):
+        _walk(closed, people, who)
+    closed.refresh_from_db()
+    assert closed.stage == Stage.CLOSED
+
+
+def _walk(closed: Project, people: dict[str, Any], who: str) -> None:
     refused, accepted = [], []
     for path, func in SERVICES:
         kwargs = {
@@ -118,10 +124,8 @@ def test_every_write_service_refuses_a_closed_project(closed, people, who):
                 refused.append(path)
             else:
                 accepted.append(f"{path}: succeeded")
-    assert accepted == []
+    assert accepted == [], who
     assert len(refused) == len(SERVICES)
-    closed.refresh_from_db()
-    assert closed.stage == Stage.CLOSED
 
 
 def project_write_endpoints() -> list[tuple[str, str]]:
@@ -140,8 +144,8 @@ def project_write_endpoints() -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
-def test_every_project_write_endpoint_answers_403_with_the_reason(closed, people, api_as):
-    client = api_as("manager")
+def test_every_project_write_endpoint_answers_403_with_the_reason(closed, people, api_as, client):
+    api = api_as("manager")
     endpoints = project_write_endpoints()
     assert len(endpoints) > 30
     wrong, refused = [], 0
@@ -150,7 +154,7 @@ def test_every_project_write_endpoint_answers_403_with_the_reason(closed, people
             continue
         url = re.sub(r"\{project_id\}", str(closed.pk), path)
         url = re.sub(r"\{[a-z_]+\}", "1", url)
-        response = client.generic(method, url, data="{}", content_type="application/json")
+        response = api.generic(method, url, data="{}", content_type="application/json")
         body = response.json() if response.headers.get("content-type", "").endswith("json") else {}
         if response.status_code in (405, 422):
             continue  # the body (or the route) is checked before the service runs; the service
@@ -161,12 +165,9 @@ def test_every_project_write_endpoint_answers_403_with_the_reason(closed, people
             refused += 1
     assert wrong == []
     assert refused >= 20  # the deletes and the actions that need no body reach the service
-
-
-def test_pages_of_a_closed_project_show_no_edit_forms(closed, people, client):
+    # and the pages: an edit form of a closed project answers forbidden
     client.force_login(people["manager"])
-    response = client.get(f"/projects/{closed.pk}/edit/")
-    assert response.status_code == 403
+    assert client.get(f"/projects/{closed.pk}/edit/").status_code == 403
 
 
 def test_time_is_not_booked_on_a_closed_project(closing, people):

@@ -486,23 +486,19 @@ def _kernel() -> Any:
 _BETA_TABLES: dict[float, FloatArray] = {}
 
 
-def _beta_tables(alphas: Collection[float]) -> None:
-    """Compute the tables of the shapes ``alphas`` that are not kept yet, in parallel."""
-    missing = sorted(set(alphas) - _BETA_TABLES.keys())
-    if not missing:
-        return
-    if len(_BETA_TABLES) + len(missing) > 1024:  # a bound on memory (50 KB a table)
-        _BETA_TABLES.clear()
-    for alpha, table in zip(missing, _kernel().beta_tables(np.asarray(missing)), strict=True):
-        table.setflags(write=False)
-        _BETA_TABLES[alpha] = table
-
-
-def _beta_table(alpha: float) -> FloatArray:
-    """The PERT quantile table of shape ``alpha``."""
-    if alpha not in _BETA_TABLES:
-        _beta_tables([alpha])
-    return _BETA_TABLES[alpha]
+def _beta_tables(alphas: Collection[float]) -> dict[float, FloatArray]:
+    """The PERT quantile tables of the shapes ``alphas``: those not kept yet are computed
+    together, in parallel, and kept."""
+    found = {alpha: _BETA_TABLES.get(alpha) for alpha in set(alphas)}
+    missing = sorted(alpha for alpha, table in found.items() if table is None)
+    if missing:
+        if len(_BETA_TABLES) + len(missing) > 1024:  # a bound on memory (50 KB a table)
+            _BETA_TABLES.clear()
+        computed = _kernel().beta_tables(np.asarray(missing))
+        for alpha, table in zip(missing, computed, strict=True):
+            table.setflags(write=False)
+            _BETA_TABLES[alpha] = found[alpha] = table
+    return found  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, eq=False)
@@ -635,7 +631,7 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
         raise RiskModelError(f"{what} names unknown activity {activity_id!r}")
 
     impacts = [event.impact(response) for event in model.events]  # type: ignore[arg-type]
-    _beta_tables(
+    shapes = _beta_tables(
         [d.alpha for d in model.durations.values() if isinstance(d, Pert)]
         + [d.alpha for i in impacts for d in (i.duration, i.cost) if isinstance(d, Pert)]
     )
@@ -660,7 +656,7 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
             alpha = dist.alpha
             if alpha not in alphas:
                 alphas[alpha] = len(tables)
-                tables.append(_beta_table(alpha))
+                tables.append(shapes[alpha])
             t = alphas[alpha]
         columns.append(r)
         params.append((kind, a, b, c))
@@ -677,7 +673,7 @@ def _compile(network: Network, model: RiskModel, response: str) -> _Plan:
             alpha = dist.alpha
             if alpha not in alphas:
                 alphas[alpha] = len(tables)
-                tables.append(_beta_table(alpha))
+                tables.append(shapes[alpha])
             t = alphas[alpha]
         return kind, a, b, c, t
 

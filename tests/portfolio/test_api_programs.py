@@ -42,6 +42,8 @@ MATRIX: list[tuple[str, str, Any, Any, tuple[int, ...]]] = [
      (200, 200, 403, 403, 403, 403, 401)),
     ("report_pack_list", "get", lambda c: "/report-packs", None,
      (200, 200, 403, 403, 403, 403, 401)),
+    ("report_pack_create", "post", lambda c: "/report-packs", lambda c: {"title": "Board"},
+     (202, 202, 403, 403, 403, 403, 401)),
     ("report_pack_get", "get", lambda c: f"/report-packs/{c['pack']}", None,
      (200, 404, 403, 403, 403, 403, 401)),
     ("report_pack_download", "get", lambda c: f"/report-packs/{c['pack']}/file", None,
@@ -132,3 +134,16 @@ def test_dashboard_endpoint_queries_stay_flat(
     with django_assert_max_num_queries(24):
         r = admin.get("/api/v1/portfolio-dashboard")
     assert r.status_code == 200 and r.json()["rollup"]["projects"] == 40
+
+
+def test_matrix_covers_every_program_dashboard_export_and_pack_operation() -> None:
+    from pmo.api import portfolio
+
+    ours = ("program_", "portfolio_dashboard", "portfolio_export", "report_pack_")
+    operations = {
+        op.operation_id
+        for view in portfolio.router.path_operations.values()
+        for op in view.operations
+        if op.operation_id and op.operation_id.startswith(ours)
+    }
+    assert operations == {m[0] for m in MATRIX}

@@ -189,3 +189,25 @@ def test_a_failed_pack_says_why(
     assert not pack.file
     services.report_pack_delete(actor=people["pmo_admin"], pack_id=pack.pk)
     assert not ReportPack.objects.exists()
+
+
+def test_trend_is_the_health_against_the_last_change(people: dict[str, Any], project: Any) -> None:
+    from pmo.projects.services import project_update
+
+    def trend() -> str:
+        d = selectors.portfolio_dashboard(actor=people["pmo_admin"], with_trend=True)
+        return d.figures[0].trend
+
+    assert trend() == "steady"
+    project_update(
+        actor=people["manager"], project_id=project.pk, version=None, data={"health": "red"}
+    )
+    assert trend() == "worse"
+    project_update(
+        actor=people["manager"], project_id=project.pk, version=None, data={"health": "amber"}
+    )
+    assert trend() == "better"
+    project_update(
+        actor=people["manager"], project_id=project.pk, version=None, data={"description": "x"}
+    )
+    assert trend() == "better"  # only changes of health count

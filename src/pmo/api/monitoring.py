@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from pmo.accounts.models import OrgRole
+from pmo.core.errors import Forbidden
 from pmo.monitoring import selectors, services
 from pmo.monitoring.models import Frequency, Rag, ReportState
 from pmo.monitoring.reports import status_report_pdf
@@ -23,6 +25,8 @@ from pmo.projects.policies import access_project, require_internal
 from .schemas import Id, PathId, Text, UserRef, Version, patch_data, problems
 
 router = Router(tags=["monitoring"])
+
+NOT_FOR_CLIENTS = "Status reporting is internal to the organisation."
 
 BINARY = {
     "responses": {
@@ -194,6 +198,11 @@ class ReportOut(Schema):
 
 
 class ReportListOut(ReportOut):
+    indicators: dict[str, Any] = Field(
+        description="As frozen at submission; empty while the report is due or returned "
+        "(read the report itself for the live indicators)."
+    )
+
     @staticmethod
     def resolve_indicators(obj: Any) -> dict[str, Any]:
         return dict(obj.indicators)
@@ -338,8 +347,16 @@ def earned_value_rollup(request: HttpRequest, filters: Query[RollupFilters]) -> 
 # --- cadences ----------------------------------------------------------------------------------
 
 
-@router.get("/reporting-cadences", response={200: list[CadenceOut]}, operation_id="cadence_list")
+@router.get(
+    "/reporting-cadences",
+    response={200: list[CadenceOut], **problems(403)},
+    operation_id="cadence_list",
+)
 def cadence_list(request: HttpRequest) -> Any:
+    """How often each portfolio's (or project type's) projects report; internal to the
+    organisation (external clients are refused)."""
+    if getattr(request.auth, "org_role", "") == OrgRole.EXTERNAL_CLIENT:
+        raise Forbidden(NOT_FOR_CLIENTS)
     return selectors.cadence_list()
 
 

@@ -211,3 +211,22 @@ def test_trend_is_the_health_against_the_last_change(people: dict[str, Any], pro
         actor=people["manager"], project_id=project.pk, version=None, data={"description": "x"}
     )
     assert trend() == "better"  # only changes of health count
+
+
+def test_late_reports_and_compliance_come_from_their_contexts(
+    people: dict[str, Any], six: list[Any], monkeypatch: Any
+) -> None:
+    """The monitoring and governance readers answer `{project id: late reports}` and
+    `{project id: score or None}`; the dashboard counts and drills into both."""
+    answers = {
+        "late_reports": lambda projects: {six[1].pk: ["due 3 days ago"], six[2].pk: []},
+        "compliance_by_project": lambda projects: {
+            six[0].pk: 100.0, six[1].pk: 62.5, six[2].pk: None,
+        },
+    }  # fmt: skip
+    monkeypatch.setattr(selectors, "_optional", lambda module, name: answers.get(name))
+    d = selectors.portfolio_dashboard(actor=people["pmo_admin"])
+    assert d.has_late_reports and d.has_compliance
+    assert [f.code for f in d.matching(DashboardFilter(flag="late_report"))] == ["P-0001"]
+    assert [f.code for f in d.matching(DashboardFilter(flag="non_compliant"))] == ["P-0001"]
+    assert d.compliance_average == 81.2  # (100 + 62.5) / 2, projects without a score left out

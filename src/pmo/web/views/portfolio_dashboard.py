@@ -98,7 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def drill_down(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     d = selectors.portfolio_dashboard(actor=request.user, filters=filters, with_trend=True)
-    rows = d.matching(filters)
+    rows = [(f, d.extra.get(f.id, {})) for f in d.matching(filters)]
     said = []
     names = {p.pk: p.name for p in d.portfolios}
     programs = {p.pk: p.name for p in d.programs}

@@ -230,3 +230,16 @@ def test_late_reports_and_compliance_come_from_their_contexts(
     assert [f.code for f in d.matching(DashboardFilter(flag="late_report"))] == ["P-0001"]
     assert [f.code for f in d.matching(DashboardFilter(flag="non_compliant"))] == ["P-0001"]
     assert d.compliance_average == 81.2  # (100 + 62.5) / 2, projects without a score left out
+
+
+def test_a_pack_whose_worker_stopped_long_ago_may_be_deleted(people: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    pack = ReportPack.objects.create(
+        title="Stuck", requested_by=people["pmo_admin"], state="running"
+    )
+    ReportPack.objects.filter(pk=pack.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
+    services.report_pack_delete(actor=people["pmo_admin"], pack_id=pack.pk)
+    assert not ReportPack.objects.exists()

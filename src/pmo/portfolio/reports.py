@@ -77,7 +77,9 @@ def pack_pdf(dashboard: Dashboard, *, title: str, progress: Progress | None = No
 
 def _step(pack: ReportPack, percent: int, step: str, **more: Any) -> None:
     """Record progress in its own short write, so readers see it while the pack is made."""
-    ReportPack.objects.filter(pk=pack.pk).update(progress=percent, step=step[:120], **more)
+    ReportPack.objects.filter(pk=pack.pk).update(
+        progress=percent, step=step[:120], updated_at=timezone.now(), **more
+    )
 
 
 def pack_generate(pack_id: int) -> str:
@@ -107,6 +109,7 @@ def pack_generate(pack_id: int) -> str:
             progress=100,
             step="Ready",
             finished_at=timezone.now(),
+            updated_at=timezone.now(),
         )
     except Exception as exc:  # recorded on the pack for the reader; the worker carries on
         logger.exception("Executive pack %s failed", pack_id)

@@ -324,12 +324,20 @@ def test_a_pmo_admin_overrides_with_a_reason_and_it_is_audited(
             to_stage="planning",
             override_reason="   ",
         )
+    waiting = GateReview.objects.create(
+        project=governed,
+        methodology_version=governed.governance.methodology_version,
+        stage="initiation",
+        requested_by=people["manager"],
+    )
     projects.project_stage_advance(
         actor=people["pmo_admin"],
         project_id=governed.pk,
         to_stage="planning",
         override_reason="Board decision of 2 March, minutes ref. 12.",
     )
+    waiting.refresh_from_db()
+    assert waiting.state == "withdrawn"
     governed.refresh_from_db()
     assert governed.stage == "planning"
     override = StageOverride.objects.get()

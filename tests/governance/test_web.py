@@ -174,3 +174,14 @@ def test_pages_render_for_the_pmo(people: dict[str, Any], methodology: Any) -> N
     for url in (base, f"{base}edit/", f"{base}use/"):
         assert admin.get(url).status_code == 200, url
     assert _as(people, "client").get("/governance/").status_code == 404
+
+
+def test_the_overview_with_its_gate_panel_takes_few_queries(
+    governed: Project, people: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    pm = _as(people, "manager")
+    pm.get(f"/projects/{governed.pk}/")
+    with django_assert_max_num_queries(32):
+        assert pm.get(f"/projects/{governed.pk}/").status_code == 200
+    with django_assert_max_num_queries(18):
+        assert pm.get(f"/api/v1/projects/{governed.pk}/gates").status_code == 200

@@ -1174,6 +1174,10 @@ def stage_rule(*, actor: User, project: Project, to_stage: str, override_reason:
         _require_admin(actor, "move a project on without a passed gate")
         if not reason:
             raise ValidationFailed(OVERRIDE_REASON)
+        # a review still waiting for the stage being left is moot
+        GateReview.objects.filter(project=project, state=ReviewState.REQUESTED).update(
+            state=ReviewState.WITHDRAWN
+        )
         override = StageOverride.objects.create(
             project=project, from_stage=project.stage, to_stage=to_stage, reason=reason, actor=actor
         )

@@ -7,6 +7,7 @@ A scenario's periods are calendar years from its `first_year`.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -442,6 +443,9 @@ class PackState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+PACK_STALLED_AFTER = dt.timedelta(hours=1)
+
+
 def pack_upload_to(instance: ReportPack, filename: str) -> str:
     return f"report-packs/{instance.pk}/{filename}"
 
@@ -477,3 +481,11 @@ class ReportPack(TimeStampedModel):
     @property
     def filename(self) -> str:
         return f"executive-pack-{self.pk}.pdf"
+
+    @property
+    def is_busy(self) -> bool:
+        """Queued or being generated, by a worker that reported within the last hour."""
+        from django.utils import timezone
+
+        recent = self.updated_at >= timezone.now() - PACK_STALLED_AFTER
+        return self.state in (PackState.QUEUED, PackState.RUNNING) and recent

@@ -6,7 +6,6 @@ Every function checks who may act, validates, writes in one transaction and audi
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
@@ -35,7 +34,6 @@ from .models import (
     EstimateKind,
     IntakeRequest,
     OrganisationGoal,
-    PackState,
     Portfolio,
     Program,
     ProgramProject,
@@ -1397,7 +1395,6 @@ def program_remove_project(*, actor: User, program_id: int, project_id: int) -> 
 PACK_TITLE = "Executive pack {date}"
 PACK_NOT_READY = "The executive pack is {state}; it can be downloaded once it is ready."
 PACK_BUSY = "The executive pack is still being generated; delete it once it is ready or failed."
-PACK_STALLED_AFTER = dt.timedelta(hours=1)
 
 
 @transaction.atomic
@@ -1431,8 +1428,7 @@ def report_pack_delete(*, actor: User, pack_id: int) -> None:
     require_dashboard_reader(actor)
     pack = access_pack(actor, pack_id)
     # a pack whose worker stopped reporting long ago (a crash, a restart) may be deleted
-    stalled = pack.updated_at < timezone.now() - PACK_STALLED_AFTER
-    if pack.state in (PackState.QUEUED, PackState.RUNNING) and not stalled:
+    if pack.is_busy:
         raise Conflict(PACK_BUSY)
     name = pack.file.name
     audit_record(actor=actor, action="delete", obj=pack)

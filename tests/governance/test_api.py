@@ -62,6 +62,9 @@ MATRIX: list[tuple[str, str, Any, Any, tuple[int, ...]]] = [
     ("gate_evidence_record", "post", lambda c: f"/projects/{c['p']}/gates/evidence",
      lambda c: {"criterion_id": c["manual"], "kind": "comment", "comment": "Signed."},
      (201, 201, 403, 201, 403, 404, 404, 401)),
+    ("gate_checklist_tick", "post", lambda c: f"/projects/{c['p']}/gates/checklist",
+     lambda c: {"stage": "initiation", "item": "Kick-off held"},
+     (200, 200, 403, 200, 403, 404, 404, 401)),
     ("gate_review_request", "post", lambda c: f"/projects/{c['p']}/gates/reviews",
      lambda c: {"note": "again"}, (409, 409, 403, 409, 403, 404, 404, 401)),
     ("gate_review_queue", "get", lambda c: "/governance/reviews", None,
@@ -195,6 +198,15 @@ def test_request_and_decide_over_the_api(
     assert r.status_code == 201
     gates = pm.get(f"/api/v1/projects/{governed.pk}/gates").json()
     assert gates["current_gate"]["ready"] is True and gates["compliance"] == 100.0
+    assert gates["deliverables"] == ["Charter", "Business case"]
+    assert "<strong>charter</strong>" in gates["guidance_html"]
+    r = pm.post(
+        f"/api/v1/projects/{governed.pk}/gates/checklist",
+        {"stage": "initiation", "item": "Sponsor named"},
+        content_type="application/json",
+    )
+    assert r.json()["checklist"] == [{"item": "Sponsor named", "done": True},
+                                     {"item": "Kick-off held", "done": False}]  # fmt: skip
     r = pm.post(f"/api/v1/projects/{governed.pk}/gates/reviews", {"note": "Ready"},
                 content_type="application/json")  # fmt: skip
     assert r.status_code == 201

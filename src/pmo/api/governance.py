@@ -311,11 +311,26 @@ class GateOut(Schema):
     criteria: list[ResultOut]
 
 
+class ChecklistItemOut(Schema):
+    item: str
+    done: bool
+
+
+class ChecklistTickIn(Schema):
+    stage: Annotated[Text, Field(description="A stage, or 'template' for the template's list")]
+    item: Annotated[Text, Field(min_length=1, max_length=300)]
+    done: bool = True
+
+
 class GatesOut(Schema):
     methodology: str | None
     methodology_version_id: int | None
     stage: Stage
     compliance: float | None
+    guidance_html: str
+    deliverables: list[str]
+    checklist: list[ChecklistItemOut]
+    template_checklist: list[ChecklistItemOut]
     current_gate: GateOut | None
     open_review_id: int | None
     reviews: list[ReviewOut]
@@ -600,6 +615,10 @@ def project_gates(request: HttpRequest, project_id: PathId) -> Any:
         "methodology_version_id": version.pk if version else None,
         "stage": project.stage,
         "compliance": panel.score,
+        "guidance_html": panel.guidance_html,
+        "deliverables": panel.stage_definition.deliverables if panel.stage_definition else [],
+        "checklist": [{"item": i, "done": d} for i, d in panel.checklist],
+        "template_checklist": [{"item": i, "done": d} for i, d in panel.template_checklist],
         "current_gate": _gate_out(panel.current),
         "open_review_id": panel.open_review.pk if panel.open_review else None,
         "reviews": panel.reviews,
@@ -629,6 +648,23 @@ def gate_evidence_record(request: HttpRequest, project_id: PathId, payload: Evid
     return 201, services.evidence_record(
         actor=request.auth, project_id=project_id, **payload.dict()
     )
+
+
+@router.post(
+    "/projects/{project_id}/gates/checklist",
+    response={200: GatesOut, **problems(403, 404, 409, 422)},
+    operation_id="gate_checklist_tick",
+)
+def gate_checklist_tick(request: HttpRequest, project_id: PathId, payload: ChecklistTickIn) -> Any:
+    """Tick (or untick, `done: false`) an item of the current stage's checklist."""
+    services.checklist_tick(
+        actor=request.auth,
+        project_id=project_id,
+        stage=payload.stage,
+        item=payload.item,
+        done=payload.done,
+    )
+    return project_gates(request, project_id)
 
 
 @router.post(

@@ -7,7 +7,7 @@ pmo_admin, pmo_analyst, sponsor (executive), manager (project manager), member, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +18,37 @@ from pmo.projects.models import Project, ProjectRole
 from pmo.projects.services import member_add, project_create
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+# --- the demo organisation, loaded once per run -------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the loaded demo run last, together: the demo loads once for all of them (in a
+    transaction rolled back at the end), and no other test ever sees it."""
+    on_demo = [i for i in items if "demo_data" in getattr(i, "fixturenames", ())]
+    if on_demo:
+        rest = [i for i in items if "demo_data" not in getattr(i, "fixturenames", ())]
+        items[:] = rest + on_demo
+
+
+@pytest.fixture(scope="session")
+def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The demo organisation (the summary line `demo_load` returns). Each test still runs in its
+    own savepoint (ask for `db` too), so what one test changes the next does not see."""
+    from django.db import transaction
+
+    from pmo.demo.loader import demo_load
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield demo_load()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

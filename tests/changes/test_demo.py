@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pmo.changes.models import ChangeRequest, Escalation, Issue
 from pmo.core.models import Notification
-from pmo.demo.loader import demo_load
 from pmo.projects.models import Project, Stage
 
 
-def test_demo_has_changes_issues_and_inbox_notifications(db, mailoutbox):
-    demo_load()
+def test_demo_has_changes_issues_and_inbox_notifications(db, demo_data, mailoutbox):
     executing = Project.objects.filter(stage=Stage.EXECUTION)
     assert executing.exists()
     statuses = set(ChangeRequest.objects.values_list("status", flat=True))

@@ -6,10 +6,8 @@ from pmo.demo.loader import PROJECTS, demo_is_loaded, demo_load, demo_logins
 from pmo.projects.models import CharterState, CharterVersion, Project, Stage
 
 
-def test_demo_loads_people_projects_at_every_stage_and_charters(db):
-    assert not demo_is_loaded()
-    summary = demo_load()
-    assert summary == "Loaded 30 people, 3 portfolios, 12 projects."
+def test_demo_loads_people_projects_at_every_stage_and_charters(db, demo_data):
+    assert demo_data == "Loaded 30 people, 3 portfolios, 12 projects."
     assert demo_is_loaded()
     assert set(Project.objects.values_list("stage", flat=True)) == set(Stage.values)
     states = set(CharterVersion.objects.values_list("state", flat=True))
@@ -36,11 +34,10 @@ def test_loading_the_demo_emails_nobody(db, mailoutbox, django_capture_on_commit
     assert mailoutbox == []
 
 
-def test_projects_past_initiation_have_risks_budget_quality_and_communications(db):
+def test_projects_past_initiation_have_risks_budget_quality_and_communications(db, demo_data):
     from pmo.controls.models import RiskKind
     from pmo.controls.selectors import budget_summary, communication_items
 
-    demo_load()
     past = Project.objects.exclude(stage=Stage.INITIATION).select_related("manager")
     assert past.count() == 8
     cells = set()

@@ -2,14 +2,12 @@
 in the usage heat map."""
 
 from pmo.accounts.models import User
-from pmo.demo.loader import demo_load
 from pmo.projects.models import Project, Stage
 from pmo.resources import selectors
 from pmo.resources.models import Assignment, Resource
 
 
-def test_demo_pool_has_people_placeholders_rates_and_assignments(db):
-    demo_load()
+def test_demo_pool_has_people_placeholders_rates_and_assignments(db, demo_data):
     assert Resource.objects.filter(is_placeholder=False).count() == 28
     assert Resource.objects.filter(is_placeholder=True).count() == 2
     assert not Resource.objects.filter(rates__isnull=True, is_placeholder=False).exists()

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
-
-from pmo.demo.loader import demo_load
 from pmo.execution import selectors
 from pmo.execution.models import ActualCost, LineState, TimesheetLine
 from pmo.planning.models import Schedule, Task
 from pmo.projects.models import Project, Stage
 
 
-@pytest.mark.django_db
-def test_demo_execution() -> None:
-    demo_load()
+def test_demo_execution(db: None, demo_data: str) -> None:
     executing = list(Project.objects.filter(stage=Stage.EXECUTION))
     assert executing
     for project in executing:
         assert Schedule.objects.get(project=project).status_date is not None
         assert Task.objects.filter(project=project, percent_complete=100).exists()
-        assert ActualCost.objects.filter(project=project).count() == 3
+        # three costs of its own (the closing demo adds invoices against contracts on some)
+        assert ActualCost.objects.filter(project=project).count() >= 3
     approved = TimesheetLine.objects.filter(state=LineState.APPROVED, project__isnull=False)
     assert approved.count() > len(executing)
     assert not TimesheetLine.objects.exclude(state=LineState.APPROVED).exists()

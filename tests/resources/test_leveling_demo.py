@@ -5,13 +5,11 @@ import time
 from django.test import Client
 
 from pmo.accounts.models import User
-from pmo.demo.loader import demo_load
 from pmo.projects.models import Project, Stage
 from pmo.resources import services
 
 
-def test_an_executing_demo_project_is_over_allocated_and_levels(db):
-    demo_load()
+def test_an_executing_demo_project_is_over_allocated_and_levels(db, demo_data):
     admin = User.objects.get(username="admin")
     projects = list(
         Project.objects.filter(stage=Stage.EXECUTION, tasks__assignments__isnull=False)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pmo.demo.loader import demo_load
 from pmo.planning.models import Task
 from pmo.riskanalysis.models import RiskImpact, RunState, SimulationRun, TaskUncertainty
 
 
-def test_demo_has_two_analysed_projects_with_a_finished_run(db):
-    demo_load()
+def test_demo_has_two_analysed_projects_with_a_finished_run(db, demo_data):
     runs = list(SimulationRun.objects.select_related("project"))
     assert len(runs) == 2
     for run in runs:

@@ -3,14 +3,12 @@ and one new project manager half-way through onboarding."""
 
 from __future__ import annotations
 
-from pmo.demo.loader import demo_load
 from pmo.projects.models import Project, Stage
 from pmo.support import selectors
 from pmo.support.models import Article, Lesson, Onboarding
 
 
-def test_demo_has_articles_lessons_suggestions_and_an_onboarding(db):
-    demo_load()
+def test_demo_has_articles_lessons_suggestions_and_an_onboarding(db, demo_data):
     for stage in ("initiation", "planning", "execution", "closing"):
         assert Article.objects.filter(tags__name=stage).exists(), stage
     assert Lesson.objects.count() >= 12

@@ -152,3 +152,16 @@ def test_recording_needs_a_costed_baseline_and_an_editor(
             project_id=measured["project"].pk,
             status_date=dt.date(2999, 1, 1),
         )
+
+
+def test_a_baseline_the_engine_refuses_answers_a_validation_error(
+    measured: dict[str, Any], people: dict[str, Any]
+) -> None:
+    from pmo.planning.models import BaselineTask
+
+    BaselineTask.objects.filter(name="Test").update(cost=-5)
+    with pytest.raises(ValidationFailed, match="Earned value cannot be measured on this baseline"):
+        selectors.project_evm(actor=people["manager"], project=measured["project"])
+    rollup = selectors.evm_rollup(actor=people["manager"], projects=[measured["project"]])
+    assert rollup.rows[0].indicators is None and rollup.total is None
+    assert selectors.project_indicators(measured["project"])["has_baseline"] is False

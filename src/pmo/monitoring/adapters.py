@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from pmo.core.errors import ValidationFailed
 from pmo.engine import evm
 from pmo.execution.models import ActualCost as CostRow
 from pmo.execution.models import LineState, TimesheetLine
@@ -27,6 +28,7 @@ from pmo.projects.models import Project
 from pmo.resources.models import ResourceRate
 
 CENT = Decimal("0.01")
+UNMEASURABLE = "Earned value cannot be measured on this baseline: {reason}."
 
 
 @dataclass
@@ -40,6 +42,7 @@ class EvmInputs:
     complete: dict[str, float] = field(default_factory=dict)
     baseline_finish: dt.date | None = None
     schedule_finish: dt.date | None = None
+    error: str = ""  # why the engine refuses this baseline, if it does
 
 
 def _status_dates(project_ids: list[int], today: dt.date) -> dict[int, dt.date]:
@@ -111,9 +114,12 @@ def evm_inputs(
     task_keys: dict[int, str] = {}
     for pk, project_id, task_id, start, finish, cost, baseline_finish in rows:
         key = f"b{pk}"
-        inputs[project_id].tasks.append(
-            evm.BaselineTask(key, float(cost), start, max(start, finish or start))
-        )
+        try:
+            task = evm.BaselineTask(key, float(cost), start, max(start, finish or start))
+        except evm.EvmError as exc:  # e.g. a negative planned cost in the baseline
+            inputs[project_id].error = str(exc)
+            continue
+        inputs[project_id].tasks.append(task)
         inputs[project_id].baseline_finish = baseline_finish
         if task_id is not None:
             task_keys[task_id] = key
@@ -135,13 +141,21 @@ def evm_inputs(
     return inputs
 
 
-def analyse(data: EvmInputs) -> evm.EvmResult | None:
+def analyse(data: EvmInputs, *, strict: bool = True) -> evm.EvmResult | None:
     """The engine's earned value of one project at its status date; None without a costed
-    baseline (nothing to measure against)."""
-    if not data.tasks:
-        return None
-    status = evm.Status(data.status_date, data.complete)
-    return evm.analyse(data.tasks, data.costs, [status])
+    baseline (nothing to measure against). A baseline the engine refuses is a validation
+    error, or None when not `strict` (in roll-ups, one bad project must not hide the rest)."""
+    try:
+        if data.error:
+            raise evm.EvmError(data.error)
+        if not data.tasks:
+            return None
+        status = evm.Status(data.status_date, data.complete)
+        return evm.analyse(data.tasks, data.costs, [status])
+    except evm.EvmError as exc:
+        if not strict:
+            return None
+        raise ValidationFailed(UNMEASURABLE.format(reason=exc)) from exc
 
 
 def indicators_of(result: evm.EvmResult | None) -> evm.Indicators | None:

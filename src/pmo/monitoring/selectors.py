@@ -320,7 +320,7 @@ def evm_rollup(*, actor: Any, projects: Iterable[Project]) -> EvmRollup:
     inputs = adapters.evm_inputs(visible)
     rows = []
     for project in visible:
-        result = adapters.analyse(inputs[project.pk])
+        result = adapters.analyse(inputs[project.pk], strict=False)
         report = result.statuses[-1] if result and result.statuses else None
         rows.append(
             ProjectRollupRow(
@@ -348,7 +348,7 @@ def indicators_for(
     out: dict[int, dict[str, Any]] = {}
     for pk in ids:
         data = inputs[pk]
-        result = adapters.analyse(data)
+        result = adapters.analyse(data, strict=False)
         report = result.statuses[-1] if result and result.statuses else None
         i = report.indicators if report else None
         s = report.schedule if report else None

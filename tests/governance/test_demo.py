@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmo.demo.loader import demo_load
 from pmo.governance import selectors
 from pmo.governance.models import (
     ComplianceSnapshot,
@@ -17,8 +16,7 @@ from pmo.governance.models import (
 from pmo.projects.models import Project
 
 
-def test_demo_has_gates_in_every_state(db: Any) -> None:
-    demo_load()
+def test_demo_has_gates_in_every_state(db: Any, demo_data: str) -> None:
     version = MethodologyVersion.objects.get(methodology__name="PMO stage-gate")
     assert version.state == "published"
     assert version.stages.count() == 4 and version.tailoring_rules.count() == 2

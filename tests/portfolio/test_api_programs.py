@@ -85,7 +85,7 @@ def test_permission_matrix(case: Any, ctx: dict[str, Any], api_as: Any) -> None:
 
 def test_program_page_answers_its_roll_up(ctx: dict[str, Any], api_as: Any) -> None:
     body = api_as("pmo_admin").get(f"/api/v1/programs/{ctx['program']}").json()
-    assert body["rollup"]["projects"] == 1 and body["rollup"]["budget"] == "1000"
+    assert body["rollup"]["projects"] == 1 and body["rollup"]["budget"] == "1000.00"
     assert [p["code"] for p in body["projects"]] == ["P-0000"]
     assert body["top_risks"][0]["project_code"] == "P-0000"
 

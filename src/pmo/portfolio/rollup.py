@@ -393,8 +393,9 @@ def project_figures(
                 start=row["actual_start"] or row["schedule__start"] or row["planned_start"],
                 finish=row["actual_finish"] or row["schedule__finish"] or row["planned_finish"],
                 baseline_finish=baseline_finish.get(pk),
-                budget=budgets.get(pk) or ZERO,
-                actual=actuals.get(pk, ZERO),
+                # to the cent, so SQLite and PostgreSQL answer the same digits
+                budget=(budgets.get(pk) or ZERO).quantize(CENT),
+                actual=actuals.get(pk, ZERO).quantize(CENT),
                 percent_complete=round(min(max(percent, 0.0), 100.0), 1),
                 open_risks=risk.get("n", 0),
                 high_risks=risk.get("high", 0),

@@ -177,3 +177,26 @@ def test_report_list_takes_constant_queries(
         for k in range(5)
     )
     assert count() == before
+
+
+def test_roll_up_of_a_program_and_of_a_portfolio(
+    ctx: dict[str, Any], api_as: Any, people: dict[str, Any]
+) -> None:
+    from pmo.portfolio.models import Portfolio, Program, ProgramProject
+    from pmo.projects.models import Project
+
+    project = Project.objects.get(pk=ctx["p"])
+    program = Program.objects.create(name="Front door", manager=people["manager"])
+    other = Program.objects.create(name="Back office", manager=people["manager"])
+    ProgramProject.objects.create(program=program, project=project)
+    admin = api_as("pmo_admin")
+    got = admin.get("/api/v1/earned-value/rollup", {"program_id": program.pk}).json()
+    assert [p["project_code"] for p in got["projects"]] == ["PRJ-001"]
+    assert got["total"]["cpi"] == pytest.approx(0.75)
+    empty = admin.get("/api/v1/earned-value/rollup", {"program_id": other.pk}).json()
+    assert empty == {"projects": [], "total": None}
+    portfolio = Portfolio.objects.create(name="Digital")
+    assert admin.get("/api/v1/earned-value/rollup", {"portfolio_id": portfolio.pk}).json() == {
+        "projects": [],
+        "total": None,
+    }

@@ -28,10 +28,17 @@ def test_demo_loads_people_projects_at_every_stage_and_charters(db, demo_data):
     assert User.objects.get(username="pm").check_password(demo_logins()[0][2])
 
 
-def test_loading_the_demo_emails_nobody(db, mailoutbox, django_capture_on_commit_callbacks):
+def test_loading_the_demo_emails_nobody_and_makes_the_executive_pack(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    from pmo.portfolio.models import PackState, ReportPack
+
     with django_capture_on_commit_callbacks(execute=True):
         demo_load()
     assert mailoutbox == []
+    # the task queued when the demo commits generates the executive pack
+    pack = ReportPack.objects.get()
+    assert pack.state == PackState.DONE and pack.project_count >= 12, pack.error
 
 
 def test_projects_past_initiation_have_risks_budget_quality_and_communications(db, demo_data):

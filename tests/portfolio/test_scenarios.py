@@ -11,7 +11,7 @@ from pmo.core.errors import Conflict, Forbidden, ValidationFailed
 from pmo.core.models import AuditEntry
 from pmo.planning import services as planning
 from pmo.portfolio import adapters, selectors, services
-from pmo.portfolio.models import RequestState, ScenarioState
+from pmo.portfolio.models import IntakeRequest, RequestState, ScenarioState
 from pmo.resources import services as resources
 
 from .conftest import draft_data, move
@@ -185,7 +185,8 @@ def _as_if_run(scenario, selected, greedy):
         "selected": [{"id": code, "start": 0} for code in selected],
         "greedy": {"objective": 10.0, "selected": [{"id": code, "start": 0} for code in greedy]},
         "problem": problem,
-        "codes": {f"REQ-{n}": n for n in (1, 2, 3)},
+        # the requests' own keys (not 1, 2, 3: PostgreSQL's sequences do not restart per test)
+        "codes": {r.code: r.pk for r in IntakeRequest.objects.all()},
         "left_out": {},
         "frontier": [],
     }

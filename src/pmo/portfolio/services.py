@@ -1147,7 +1147,7 @@ def scenario_approve(*, actor: User, scenario_id: int, version: int | None) -> l
         )
     ids = [scenario.result["codes"][s["id"]] for s in scenario.result["selected"]]
     requests = list(
-        IntakeRequest.objects.select_for_update()
+        IntakeRequest.objects.select_for_update(of=("self",))
         .select_related("requester", "sponsor")
         .filter(pk__in=ids)
         .order_by("number")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,10 @@ from pmo.projects.models import Project
 from pmo.resources import services as resources
 
 MONDAY = dt.date(2027, 3, 1)
+
+# The test server's own chatter ("EOF received"), written from its thread, sometimes after
+# pytest has closed the stream it captured: nothing the tests read.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture

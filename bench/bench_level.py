@@ -1,7 +1,7 @@
 # ruff: noqa: E501 - Markdown table rows read better on one line
 """Benchmark of resource levelling on the PSPLIB sets against SGS-LFT and PyJobShop (CP-SAT).
 
-    uv run python bench/bench_level.py --set j30                      # all 480 j30 instances
+    uv run python bench/bench_level.py --set j30                      # all 480 j30 instances (120 s limit)
     uv run python bench/bench_level.py --set j60 --subset 20          # 20 evenly spread j60
     uv run python bench/bench_level.py --set j120 --subset 20 --time-limit 10 --threads 2
 
@@ -122,12 +122,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=["j30", "j60", "j120"], default="j30")
     parser.add_argument("--subset", type=int, default=0, help="N instances spread over the set")
-    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per instance: 10 for j60 and j120 (the issue's limit); for j30, whose "
+        "target is a mean time, 120 so that the few hard instances can be proven",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-pyjobshop", action="store_true")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
+    if args.time_limit is None:
+        args.time_limit = 120.0 if args.set == "j30" else 10.0
     if not (args.data / args.set).is_dir():
         sys.exit(f"no PSPLIB folder at {args.data / args.set}")
     table = run(args)

@@ -243,11 +243,11 @@ def lft_keys(d, order, out_ptr, out_dst, out_lag, horizon):  # pragma: no cover 
 
 @njit(cache=True, nogil=True)
 def first_generation(
-    population, spans, seed_list, lft, state,
+    population, spans, seed_lists, lft, state,
     d, rel, in_ptr, in_src, in_lag, out_ptr, out_dst, out_lag, indeg_in, indeg_out,
     res_ptr, res_idx, res_need, base,
 ):  # fmt: skip  # pragma: no cover - compiled
-    """Fill ``population``: the given list first, then lists by latest finish with noise."""
+    """Fill ``population``: the given lists first, then lists by latest finish with noise."""
     size, n = population.shape
     free = np.empty_like(base)
     start = np.zeros(n, dtype=np.int64)
@@ -258,8 +258,8 @@ def first_generation(
     better = np.zeros(n, dtype=np.int64)
     spread = 1 + (lft.max() - lft.min()) // 4 if n else 1
     for p in range(size):
-        if p == 0:
-            population[0, :] = seed_list
+        if p < seed_lists.shape[0]:
+            population[p, :] = seed_lists[p]
         else:
             for i in range(n):
                 key[i] = lft[i] * 1024 + _below(state, spread * 1024)
@@ -292,6 +292,9 @@ def evolve(
     child_spans = np.empty_like(spans)
     pool = np.empty((2 * size, n), dtype=np.int64)
     pool_spans = np.empty(2 * size, dtype=np.int64)
+    hashes = np.empty(2 * size, dtype=np.uint64)
+    used = np.zeros(2 * size, dtype=np.bool_)
+    chosen = np.zeros(size, dtype=np.int64)
     ran = 0
     for _generation in range(generations):
         if spans.min() <= target:
@@ -348,11 +351,38 @@ def evolve(
         pool[size:] = children
         pool_spans[:size] = spans
         pool_spans[size:] = child_spans
-        # keep the best, children first among equals (they move the search on)
+        # keep the best, children first among equals (they move the search on), and each
+        # list once while there are enough different ones (clones end the search early)
         for p in range(2 * size):
-            key_p = pool_spans[p] * 2 + (0 if p >= size else 1)
-            pool_spans[p] = key_p
-        chosen = np.argsort(pool_spans, kind="mergesort")[:size]
+            pool_spans[p] = pool_spans[p] * 2 + (0 if p >= size else 1)
+            h = np.uint64(1469598103934665603)
+            for k in range(n):
+                h = (h ^ np.uint64(pool[p, k])) * np.uint64(1099511628211)
+            hashes[p] = h
+        ranked = np.argsort(pool_spans, kind="mergesort")
+        kept = 0
+        for stage in range(2):
+            for r in range(2 * size):
+                if kept == size:
+                    break
+                p = ranked[r]
+                if stage == 0:
+                    clone = False
+                    for q in range(kept):
+                        if (
+                            pool_spans[chosen[q]] // 2 == pool_spans[p] // 2
+                            and hashes[chosen[q]] == hashes[p]
+                        ):
+                            clone = True
+                            break
+                    if clone:
+                        used[p] = False
+                        continue
+                    used[p] = True
+                elif used[p]:
+                    continue
+                chosen[kept] = p
+                kept += 1
         for p in range(size):
             population[p] = pool[chosen[p]]
             spans[p] = pool_spans[chosen[p]] // 2

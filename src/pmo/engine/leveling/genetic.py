@@ -10,6 +10,7 @@ under a deadline the number of generations depends on the machine.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -90,7 +91,7 @@ def _horizon(problem: LevelProblem, span: int) -> int:
 def _island(
     arrays: _Arrays, first: IntArray, seed: int, deadline: float, target: int, generations: int
 ) -> tuple[int, IntArray]:
-    n = len(first)
+    n = first.shape[1]
     state = np.asarray([(seed * 0x2545F4914F6CDD1D + 1) % 2**64], dtype=np.uint64)
     population = np.zeros((POPULATION, n), dtype=np.int64)
     spans = np.zeros(POPULATION, dtype=np.int64)
@@ -102,7 +103,7 @@ def _island(
             fruitless += 1
             if fruitless > RESTARTS:
                 break
-            keep = population[int(np.argmin(spans))].copy()
+            keep = population[int(np.argmin(spans))][None, :].copy()
             first_generation(population, spans, keep, arrays.lft, state, *arrays.args)
             since = 0
         began = time.perf_counter()
@@ -124,6 +125,7 @@ def genetic(
     problem: LevelProblem,
     start: IntArray,
     *,
+    also: Sequence[IntArray] = (),
     seed: int,
     deadline: float,
     target: int,
@@ -132,8 +134,9 @@ def genetic(
 ) -> IntArray:
     """The best schedule the islands find, never longer than ``start``.
 
-    ``start`` seeds every island; the search stops at ``deadline`` (a ``perf_counter``
-    value), after ``generations`` per island, or when a makespan of ``target`` is reached.
+    ``start`` and the schedules in ``also`` seed every island; the search stops at
+    ``deadline`` (a ``perf_counter`` value), after ``generations`` per island, or when a
+    makespan of ``target`` is reached.
     """
     n = problem.n
     d = problem.duration
@@ -141,8 +144,7 @@ def genetic(
     if n < 2 or span <= target:
         return start
     arrays = _Arrays.build(problem, _horizon(problem, span))
-    keys = start * (n + 1) + np.arange(n)
-    order = _order(problem, keys)
+    order = np.stack([_order(problem, s * (n + 1) + np.arange(n)) for s in (start, *also)])
     islands = max(1, int(threads))
     if islands == 1:
         results = [_island(arrays, order, seed, deadline, target, generations)]

@@ -219,9 +219,9 @@ def level(
         elif left() > 0:
             # Then the genetic search on both threads, then CP-SAT again from its schedule.
             if fits:
-                # from the constructive schedule: CP-SAT's first one led it to longer ones
+                # from the constructive schedule and CP-SAT's
                 searched = genetic(
-                    problem, constructed, seed=seed, threads=threads, target=lower,
+                    problem, constructed, also=[best], seed=seed, threads=threads, target=lower,
                     deadline=time.perf_counter() + _GENETIC_SHARE * left(),
                 )  # fmt: skip
                 if _span(problem, searched) < span:

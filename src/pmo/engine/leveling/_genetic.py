@@ -242,12 +242,47 @@ def lft_keys(d, order, out_ptr, out_dst, out_lag, horizon):  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
+def _shifted(source, out, moves, state, in_ptr, in_src, out_ptr, out_dst, pos):
+    # pragma: no cover - compiled
+    n = source.shape[0]
+    out[:] = source
+    for k in range(n):
+        pos[out[k]] = k
+    for _move in range(moves):
+        a = _below(state, n)
+        x = out[a]
+        lo = 0
+        for e in range(in_ptr[x], in_ptr[x + 1]):
+            if pos[in_src[e]] + 1 > lo:
+                lo = pos[in_src[e]] + 1
+        hi = n - 1
+        for e in range(out_ptr[x], out_ptr[x + 1]):
+            if pos[out_dst[e]] - 1 < hi:
+                hi = pos[out_dst[e]] - 1
+        if hi <= lo:
+            continue
+        b = lo + _below(state, hi - lo + 1)
+        if b > a:
+            for k in range(a, b):
+                out[k] = out[k + 1]
+                pos[out[k]] = k
+        else:
+            for k in range(a, b, -1):
+                out[k] = out[k - 1]
+                pos[out[k]] = k
+        out[b] = x
+        pos[x] = b
+
+
+@njit(cache=True, nogil=True)
 def first_generation(
-    population, spans, seed_lists, lft, state,
+    population, spans, seed_lists, lft, state, moves,
     d, rel, in_ptr, in_src, in_lag, out_ptr, out_dst, out_lag, indeg_in, indeg_out,
     res_ptr, res_idx, res_need, base,
 ):  # fmt: skip  # pragma: no cover - compiled
-    """Fill ``population``: the given lists first, then lists by latest finish with noise."""
+    """Fill ``population``: the given lists first, then lists by latest finish with noise, or,
+    with ``moves`` > 0, the first given list with that many random shifts (each activity moved
+    to a random place between its last predecessor and its first successor)."""
     size, n = population.shape
     free = np.empty_like(base)
     start = np.zeros(n, dtype=np.int64)
@@ -260,6 +295,9 @@ def first_generation(
     for p in range(size):
         if p < seed_lists.shape[0]:
             population[p, :] = seed_lists[p]
+        elif moves > 0:
+            _shifted(seed_lists[0], population[p], moves, state, in_ptr, in_src, out_ptr,
+                     out_dst, work)  # fmt: skip
         else:
             for i in range(n):
                 key[i] = lft[i] * 1024 + _below(state, spread * 1024)

@@ -32,7 +32,10 @@ MUTATION = 0.05
 #: without a shorter schedule.
 STALL = 300
 #: After this many restarts in a row that found nothing shorter, the island stops.
-RESTARTS = 2
+RESTARTS = 6
+#: A restart fills the population with the best list after this many random shifts per 100
+#: activities (0: with new lists by latest finish with noise).
+SHIFTS = 20
 #: Seconds each compiled call aims at, so that the deadline is checked that often.
 _SLICE = 0.05
 
@@ -95,7 +98,7 @@ def _island(
     state = np.asarray([(seed * 0x2545F4914F6CDD1D + 1) % 2**64], dtype=np.uint64)
     population = np.zeros((POPULATION, n), dtype=np.int64)
     spans = np.zeros(POPULATION, dtype=np.int64)
-    first_generation(population, spans, first, arrays.lft, state, *arrays.args)
+    first_generation(population, spans, first, arrays.lft, state, 0, *arrays.args)
     chunk, left = 1, generations
     best, since, fruitless = int(spans.min()), 0, 0
     while left > 0 and best > target and time.perf_counter() < deadline:
@@ -104,7 +107,8 @@ def _island(
             if fruitless > RESTARTS:
                 break
             keep = population[int(np.argmin(spans))][None, :].copy()
-            first_generation(population, spans, keep, arrays.lft, state, *arrays.args)
+            first_generation(population, spans, keep, arrays.lft, state, SHIFTS * n // 100,
+                             *arrays.args)  # fmt: skip
             since = 0
         began = time.perf_counter()
         ran = evolve(population, spans, min(chunk, left), target, state, MUTATION, *arrays.args)

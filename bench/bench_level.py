@@ -241,7 +241,8 @@ def run(args: argparse.Namespace) -> str:
     ]
     for name, values in rows.items():
         if not values:
-            out.append(f"| {name} | not installed | | | |")
+            why = "not run (--no-pyjobshop)" if args.no_pyjobshop else "not installed"
+            out.append(f"| {name} | {why} | | | |")
             continue
         out.append(
             f"| {name} | {100 * statistics.fmean(v[0] for v in values):.2f} % | "

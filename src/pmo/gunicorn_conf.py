@@ -14,6 +14,7 @@ logger = logging.getLogger("pmo.gunicorn")
 
 def post_worker_init(worker: Any) -> None:
     from pmo.engine import warm_up
+    from pmo.engine.leveling.genetic import warm_up as warm_up_levelling
 
-    seconds = warm_up()
+    seconds = warm_up() + warm_up_levelling()
     logger.info("Worker %s: scheduling engine ready in %.2f s", worker.pid, seconds)

@@ -1,8 +1,9 @@
 """Resource levelling: the shortest schedule that keeps every link and resource capacity.
 
-`level` is the door: a serial schedule generation heuristic answers in milliseconds and
-CP-SAT improves it for the rest of the time limit. `level_serial` is one pass of a single
-priority rule (what desktop tools do); `violations` checks any schedule independently.
+`level` is the door: a serial schedule generation heuristic answers in milliseconds, then
+CP-SAT, a compiled genetic search and CP-SAT again improve it for the rest of the time
+limit. `level_serial` is one pass of a single priority rule (what desktop tools do);
+`violations` checks any schedule independently.
 
 Examples
 --------

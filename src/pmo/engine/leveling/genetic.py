@@ -186,3 +186,26 @@ def _decode_list(problem: LevelProblem, arrays: _Arrays, order: IntArray) -> Int
         order.copy(), *arrays.args, np.empty_like(base), start, late, key, work, heap, better
     )
     return start
+
+
+def warm_up() -> float:
+    """Compile the genetic search's kernels now (a few seconds the first time on a machine,
+    then read from numba's cache); returns the seconds it took.
+
+    Examples
+    --------
+    >>> warm_up() >= 0.0
+    True
+    """
+    from pmo.engine.network import Activity, Link, Network, Resource
+
+    began = time.perf_counter()
+    network = Network(
+        [Activity(x, 2, demands={"R": 1}) for x in "ABCD"],
+        [Link("A", "C")],
+        [Resource("R", 1)],
+    )
+    problem = LevelProblem.build(network)
+    start = np.asarray([0, 2, 4, 6], dtype=np.int64)
+    genetic(problem, start, seed=0, target=0, deadline=time.perf_counter() + 60, generations=2)
+    return time.perf_counter() - began

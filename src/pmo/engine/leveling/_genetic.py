@@ -91,63 +91,61 @@ def _serial(
 
 
 @njit(cache=True, nogil=True)
+def _before(key, a, b):  # pragma: no cover - compiled
+    """Activity a comes out of the heap before b: smaller key, then smaller number."""
+    return key[a] < key[b] or (key[a] == key[b] and a < b)
+
+
+@njit(cache=True, nogil=True)
+def _push(key, heap, size, i):  # pragma: no cover - compiled
+    heap[size] = i
+    c = size
+    while c > 0:
+        p = (c - 1) // 2
+        if _before(key, heap[p], heap[c]):
+            break
+        heap[p], heap[c] = heap[c], heap[p]
+        c = p
+    return size + 1
+
+
+@njit(cache=True, nogil=True)
+def _pop(key, heap, size):  # pragma: no cover - compiled
+    top = heap[0]
+    size -= 1
+    heap[0] = heap[size]
+    c = 0
+    while True:
+        best = 2 * c + 1
+        if best >= size:
+            break
+        if best + 1 < size and _before(key, heap[best + 1], heap[best]):
+            best += 1
+        if _before(key, heap[c], heap[best]):
+            break
+        heap[c], heap[best] = heap[best], heap[c]
+        c = best
+    return top, size
+
+
+@njit(cache=True, nogil=True)
 def _topological(key, ptr, adj, indegree, heap, order):  # pragma: no cover - compiled
     """A list that follows the arcs ``ptr``/``adj``, smallest ``key`` first among the free."""
     n = key.shape[0]
     size = 0
     for i in range(n):
         if indegree[i] == 0:
-            heap[size] = i
-            size += 1
-            c = size - 1
-            while c > 0:
-                p = (c - 1) // 2
-                if key[heap[p]] < key[heap[c]] or (
-                    key[heap[p]] == key[heap[c]] and heap[p] < heap[c]
-                ):
-                    break
-                heap[p], heap[c] = heap[c], heap[p]
-                c = p
+            size = _push(key, heap, size, i)
     m = 0
     while size > 0:
-        i = heap[0]
-        size -= 1
-        heap[0] = heap[size]
-        c = 0
-        while True:
-            left = 2 * c + 1
-            if left >= size:
-                break
-            best = left
-            right = left + 1
-            if right < size and (
-                key[heap[right]] < key[heap[left]]
-                or (key[heap[right]] == key[heap[left]] and heap[right] < heap[left])
-            ):
-                best = right
-            if key[heap[c]] < key[heap[best]] or (
-                key[heap[c]] == key[heap[best]] and heap[c] < heap[best]
-            ):
-                break
-            heap[c], heap[best] = heap[best], heap[c]
-            c = best
+        i, size = _pop(key, heap, size)
         order[m] = i
         m += 1
         for k in range(ptr[i], ptr[i + 1]):
             j = adj[k]
             indegree[j] -= 1
             if indegree[j] == 0:
-                heap[size] = j
-                size += 1
-                c = size - 1
-                while c > 0:
-                    p = (c - 1) // 2
-                    if key[heap[p]] < key[heap[c]] or (
-                        key[heap[p]] == key[heap[c]] and heap[p] < heap[c]
-                    ):
-                        break
-                    heap[p], heap[c] = heap[c], heap[p]
-                    c = p
+                size = _push(key, heap, size, j)
     return m
 
 

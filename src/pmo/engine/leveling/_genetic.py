@@ -240,6 +240,16 @@ def lft_keys(d, order, out_ptr, out_dst, out_lag, horizon):  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
+def _workspace(base, n):  # pragma: no cover - compiled
+    """The capacity profile and the six arrays of n whole numbers `_decode` works in."""
+    return (
+        np.empty_like(base), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def _shifted(source, out, moves, state, in_ptr, in_src, out_ptr, out_dst, pos):
     # pragma: no cover - compiled
     n = source.shape[0]
@@ -282,13 +292,7 @@ def first_generation(
     with ``moves`` > 0, the first given list with that many random shifts (each activity moved
     to a random place between its last predecessor and its first successor)."""
     size, n = population.shape
-    free = np.empty_like(base)
-    start = np.zeros(n, dtype=np.int64)
-    late = np.zeros(n, dtype=np.int64)
-    key = np.zeros(n, dtype=np.int64)
-    work = np.zeros(n, dtype=np.int64)
-    heap = np.zeros(n, dtype=np.int64)
-    better = np.zeros(n, dtype=np.int64)
+    free, start, late, key, work, heap, better = _workspace(base, n)
     spread = 1 + (lft.max() - lft.min()) // 4 if n else 1
     for p in range(size):
         if p < seed_lists.shape[0]:
@@ -316,13 +320,7 @@ def evolve(
     of unlinked neighbours, decoding, and the best of parents and children kept. Stops early
     when the best makespan reaches ``target``. Returns the generations run."""
     size, n = population.shape
-    free = np.empty_like(base)
-    start = np.zeros(n, dtype=np.int64)
-    late = np.zeros(n, dtype=np.int64)
-    key = np.zeros(n, dtype=np.int64)
-    work = np.zeros(n, dtype=np.int64)
-    heap = np.zeros(n, dtype=np.int64)
-    better = np.zeros(n, dtype=np.int64)
+    free, start, late, key, work, heap, better = _workspace(base, n)
     taken = np.zeros(n, dtype=np.bool_)
     children = np.empty_like(population)
     child_spans = np.empty_like(spans)

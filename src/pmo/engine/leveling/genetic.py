@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pmo.engine.leveling._genetic import evolve, first_generation, lft_keys
+from pmo.engine.leveling.heuristic import Profile, precedence_list
 from pmo.engine.leveling.problem import LevelProblem
 
 __all__ = ["genetic"]
@@ -28,13 +29,13 @@ IntArray = npt.NDArray[np.int64]
 POPULATION = 100
 #: Chance that two neighbours of a child's list swap (when no link joins them).
 MUTATION = 0.05
-#: An island restarts (from its best list and new random ones) after this many generations
-#: without a shorter schedule.
+#: An island restarts (from its best list and shifted copies of it) after this many
+#: generations without a shorter schedule.
 STALL = 300
 #: After this many restarts in a row that found nothing shorter, the island stops.
 RESTARTS = 6
-#: A restart fills the population with the best list after this many random shifts per 100
-#: activities (0: with new lists by latest finish with noise).
+#: A restart fills the population with copies of the best list, each after this many random
+#: shifts per 100 activities.
 SHIFTS = 20
 #: Seconds each compiled call aims at, so that the deadline is checked that often.
 _SLICE = 0.05
@@ -58,11 +59,7 @@ class _Arrays:
         demand = problem.demand
         rows, cols = np.nonzero(demand.T > 0)  # per activity, its resources
         res_ptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
-        base = np.repeat(problem.capacity[:, None], max(horizon, 1), axis=1).astype(np.int64)
-        for r, segments in enumerate(problem.fixed):
-            for s, e, u in segments:
-                if s < base.shape[1]:
-                    base[r, s:e] -= u
+        base = Profile(problem, horizon).base.astype(np.int64)  # capacity left by fixed loads
         d = problem.duration.astype(np.int64)
         args = (
             d,
@@ -169,23 +166,16 @@ def genetic(
 
 
 def _order(problem: LevelProblem, keys: IntArray) -> IntArray:
-    from pmo.engine.leveling.heuristic import precedence_list
-
     return np.asarray(precedence_list(problem, keys.tolist()), dtype=np.int64)
 
 
 def _decode_list(problem: LevelProblem, arrays: _Arrays, order: IntArray) -> IntArray:
     """The schedule of a list kept by the search, decoded and justified again."""
-    from pmo.engine.leveling._genetic import _decode
+    from pmo.engine.leveling._genetic import _decode, _workspace
 
-    n = problem.n
-    base = arrays.args[-1]
-    start = np.zeros(n, dtype=np.int64)
-    late, key, work, heap, better = (np.zeros(n, dtype=np.int64) for _ in range(5))
-    _decode(  # type: ignore[call-arg]  # arrays.args is the 14 arrays it takes next
-        order.copy(), *arrays.args, np.empty_like(base), start, late, key, work, heap, better
-    )
-    return start
+    workspace = _workspace(arrays.args[-1], problem.n)
+    _decode(order.copy(), *arrays.args, *workspace)
+    return np.asarray(workspace[1])  # the starts
 
 
 def warm_up() -> float:

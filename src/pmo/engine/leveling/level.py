@@ -200,48 +200,43 @@ def level(
 
         horizon = span if fits else deadline
         assert horizon is not None
-        # A short CP-SAT run first: it proves most small projects at once, and its bound
-        # tells the genetic search when to stop. Its hint is the heuristic's schedule only
-        # when priorities break ties (as a hint it slowed the proofs).
-        probe = min(_PROBE_SHARE * time_limit, _PROBE_MAX_SECONDS)
-        outcome = solve_cpsat(
-            problem, horizon=horizon, hint=best if fits and tie_breaks else None,
-            time_limit=min(probe, left()), threads=threads, seed=seed,
-        )  # fmt: skip
-        lower = max(lower, outcome.bound)
-        if outcome.start is not None:
-            if _span(problem, outcome.start) < span or not fits or tie_breaks:
-                method = "CP-SAT from the heuristic" if fits else "CP-SAT"
-            best, span, fits = outcome.start, _span(problem, outcome.start), True
-            status = "optimal" if outcome.status == "optimal" else "feasible"
-        proven_infeasible = outcome.status == "infeasible"
-        if outcome.status in ("optimal", "infeasible") or (fits and span <= lower):
-            pass
-        elif left() > 0:
-            # Then the genetic search on both threads, then CP-SAT again from its schedule.
+
+        def search(seconds: float, label: str) -> str:
+            """CP-SAT within the best makespan so far; its schedule is kept. Its hint is the
+            best schedule only when priorities break ties (as a hint for the makespan alone
+            it slowed the proofs). Returns CP-SAT's status."""
+            nonlocal best, span, fits, lower, status, method
+            outcome = solve_cpsat(
+                problem, horizon=span if fits else horizon,
+                hint=best if fits and tie_breaks else None,
+                time_limit=seconds, threads=threads, seed=seed,
+            )  # fmt: skip
+            lower = max(lower, outcome.bound)
+            if outcome.start is not None:
+                if _span(problem, outcome.start) < span or not fits or tie_breaks:
+                    method = label if fits else "CP-SAT"
+                best, span, fits = outcome.start, _span(problem, outcome.start), True
+                status = "optimal" if outcome.status == "optimal" else "feasible"
+            return outcome.status
+
+        # A short run first proves most small projects at once, and its bound tells the
+        # genetic search when to stop; then the genetic search on all threads, from the
+        # constructive schedule and CP-SAT's, and CP-SAT again for the rest of the time.
+        found = search(min(_PROBE_SHARE * time_limit, _PROBE_MAX_SECONDS, left()),
+                       "CP-SAT from the heuristic")  # fmt: skip
+        proven_infeasible = found == "infeasible"
+        if found not in ("optimal", "infeasible") and span > lower and left() > 0:
             if fits:
-                # from the constructive schedule and CP-SAT's
                 searched = genetic(
                     problem, constructed, also=[best], seed=seed, threads=threads, target=lower,
                     deadline=time.perf_counter() + _GENETIC_SHARE * left(),
                 )  # fmt: skip
                 if _span(problem, searched) < span:
                     best, span = searched, _span(problem, searched)
-                    method = "genetic search from the heuristic"
-                    status = "feasible"
+                    method, status = "genetic search", "feasible"
             if span > lower and left() > 0:
-                outcome = solve_cpsat(
-                    problem, horizon=span if fits else horizon,
-                    hint=best if fits and tie_breaks else None,
-                    time_limit=left(), threads=threads, seed=seed,
-                )  # fmt: skip
-                lower = max(lower, outcome.bound)
-                if outcome.start is not None:
-                    if _span(problem, outcome.start) < span or not fits:
-                        method = "CP-SAT from the genetic search" if fits else "CP-SAT"
-                    best, span, fits = outcome.start, _span(problem, outcome.start), True
-                    status = "optimal" if outcome.status == "optimal" else "feasible"
-                proven_infeasible = outcome.status == "infeasible"
+                found = search(left(), "CP-SAT from the genetic search")
+                proven_infeasible = found == "infeasible"
         if fits and span <= lower and not tie_breaks:
             status = "optimal"
     if not fits:

@@ -316,9 +316,9 @@ def evolve(
     d, rel, in_ptr, in_src, in_lag, out_ptr, out_dst, out_lag, indeg_in, indeg_out,
     res_ptr, res_idx, res_need, base,
 ):  # fmt: skip  # pragma: no cover - compiled
-    """``generations`` rounds: two-point crossover of tournament-picked parents, swap mutation
-    of unlinked neighbours, decoding, and the best of parents and children kept. Stops early
-    when the best makespan reaches ``target``. Returns the generations run."""
+    """``generations`` rounds: two-point crossover of tournament-picked parents, mutation by
+    random shifts that keep the links, decoding, and the best of parents and children kept.
+    Stops early when the best makespan reaches ``target``. Returns the generations run."""
     size, n = population.shape
     free, start, late, key, work, heap, better = _workspace(base, n)
     taken = np.zeros(n, dtype=np.bool_)
@@ -366,18 +366,14 @@ def evolve(
                     child[m] = j
                     taken[j] = True
                     m += 1
-            for k in range(n - 1):
+            # mutation: each position, with chance ``mutation``, adds one random shift of an
+            # activity to a place between its last predecessor and its first successor
+            moves = 0
+            for _position in range(n):
                 if _uniform(state) < mutation:
-                    a = child[k]
-                    b = child[k + 1]
-                    linked = False
-                    for e in range(out_ptr[a], out_ptr[a + 1]):
-                        if out_dst[e] == b:
-                            linked = True
-                            break
-                    if not linked:
-                        child[k] = b
-                        child[k + 1] = a
+                    moves += 1
+            if moves:
+                _shifted(child, child, moves, state, in_ptr, in_src, out_ptr, out_dst, heap)
             child_spans[c] = _decode(child, d, rel, in_ptr, in_src, in_lag, out_ptr, out_dst,
                                      out_lag, indeg_in, indeg_out, res_ptr, res_idx, res_need,
                                      base, free, start, late, key, work, heap, better)  # fmt: skip

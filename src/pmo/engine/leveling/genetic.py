@@ -27,8 +27,10 @@ IntArray = npt.NDArray[np.int64]
 
 #: Lists per island.
 POPULATION = 100
-#: Chance that two neighbours of a child's list swap (when no link joins them).
-MUTATION = 0.05
+#: Per activity, the chance that a child's list gets one more random shift (an activity moved
+#: to a random place between its last predecessor and its first successor). Shifts found
+#: shorter schedules than swaps of neighbours (at 0.05) on the hardest j120 plans.
+MUTATION = 0.035
 #: An island restarts (from its best list and shifted copies of it) after this many
 #: generations without a shorter schedule.
 STALL = 300
@@ -198,4 +200,6 @@ def warm_up() -> float:
     problem = LevelProblem.build(network)
     start = np.asarray([0, 2, 4, 6], dtype=np.int64)
     genetic(problem, start, seed=0, target=0, deadline=time.perf_counter() + 60, generations=2)
+    # the final decoding is compiled on its own (the search above may keep its start)
+    _decode_list(problem, _Arrays.build(problem, 16), np.arange(4, dtype=np.int64))
     return time.perf_counter() - began

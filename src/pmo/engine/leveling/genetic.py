@@ -35,7 +35,7 @@ MUTATION = 0.035
 #: generations without a shorter schedule.
 STALL = 300
 #: After this many restarts in a row that found nothing shorter, the island stops.
-RESTARTS = 6
+RESTARTS = 1
 #: A restart fills the population with copies of the best list, each after this many random
 #: shifts per 100 activities.
 SHIFTS = 20

@@ -10,6 +10,10 @@
 # The role `postgres` is a superuser (trust authentication, loopback only), so Django's test
 # runner can create and drop its `test_pmo_test` database. The server is tuned for tests only:
 # no fsync, no synchronous commit, no full-page writes. Never point it at data you want to keep.
+# No autovacuum either: tests roll their rows back, and an ANALYZE that catches a table nearly
+# empty tells the planner it stays that way; a test that then writes a whole demo portfolio in
+# one transaction got nested loops over thousands of rows and ran for hours. Never analysed,
+# a table is estimated from its size on disk, which counts the rows being written.
 set -euo pipefail
 
 log() { echo "with-postgres: $*" >&2; }
@@ -87,7 +91,7 @@ as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust --encoding=UTF8 --
 PG_STARTED=1
 if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$PG_SOCK" \
-  -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" \
   start >/dev/null; then
   cat "$PG_LOG" >&2 || true
   die "PostgreSQL failed to start"

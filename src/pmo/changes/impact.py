@@ -61,7 +61,9 @@ def _plan(project: Project) -> tuple[Any, list[PlanRow], list[PlanLink]]:
     ]
     links = [
         PlanLink(*values)
-        for values in Dependency.objects.filter(project=project).values_list(*PlanLink._fields)
+        for values in Dependency.objects.filter(project=project)
+        .order_by("pk")  # the model's ordering would join tasks and projects for nothing
+        .values_list(*PlanLink._fields)
     ]
     return schedule, tasks, links
 

@@ -64,9 +64,9 @@ def _progress(project: Project, status: dt.date) -> None:
             break
         waiting = {t.pk for t in due}
         blocked = set(
-            Dependency.objects.filter(
-                successor_id__in=waiting, predecessor_id__in=waiting
-            ).values_list("successor_id", flat=True)
+            Dependency.objects.filter(successor_id__in=waiting, predecessor_id__in=waiting)
+            .order_by()
+            .values_list("successor_id", flat=True)
         )
         updates = []
         for task in due:

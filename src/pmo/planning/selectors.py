@@ -110,9 +110,9 @@ def gantt_data(*, actor: Any, project: Project) -> dict[str, Any]:
     schedule = schedule_for(project)
     tasks = list(task_list(actor=actor, project=project))
     links = list(
-        Dependency.objects.filter(project=project).values(
-            "id", "predecessor_id", "successor_id", "type", "lag"
-        )
+        Dependency.objects.filter(project=project)
+        .order_by("pk")
+        .values("id", "predecessor_id", "successor_id", "type", "lag")
     )
     baseline = _current_baseline(project)
     base = (

@@ -992,7 +992,7 @@ def plan_export_mspdi(*, actor: User, project_id: int) -> tuple[str, bytes]:
     require_internal(actor, project)
     schedule = schedule_for(project)
     tasks = list(Task.objects.filter(project=project).order_by("position", "pk"))
-    links = list(Dependency.objects.filter(project=project))
+    links = list(Dependency.objects.filter(project=project).order_by("pk"))
     current = Baseline.objects.filter(project=project, is_current=True).first()
     baseline = (
         {

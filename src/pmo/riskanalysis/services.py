@@ -477,7 +477,9 @@ def _inputs(project: Project) -> tuple[adapters.Inputs, Any]:
         raise ValidationFailed(RUN_NO_TASKS)
     links = [
         PlanLink(*values)
-        for values in Dependency.objects.filter(project=project).values_list(*PlanLink._fields)
+        for values in Dependency.objects.filter(project=project)
+        .order_by("pk")  # the model's ordering would join tasks and projects for nothing
+        .values_list(*PlanLink._fields)
     ]
     uncertainties = {
         row.task_id: row.spec for row in TaskUncertainty.objects.filter(task__project=project)

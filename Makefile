@@ -18,11 +18,12 @@ lint: setup
 	$(UV) run mypy
 	$(UV) run lint-imports
 
+# one test process per core (pytest-xdist); each has its own test database
 test-unit: setup
-	$(UV) run pytest -q
+	$(UV) run pytest -q -n auto
 
 test-postgres: setup
-	scripts/with-postgres.sh $(UV) run pytest -q
+	scripts/with-postgres.sh $(UV) run pytest -q -n auto
 
 test-browser: setup
 	scripts/ensure-chromium.sh

@@ -192,11 +192,16 @@ def level(
     if fits and span <= lower and not tie_breaks:
         status = "optimal"
     elif time_limit > 0 and problem.n:
+        # Loading the solvers (OR-Tools, numba) takes a second or two once per process; it is
+        # not search time, or a short limit would leave a small plan no time to be proven.
+        loading = time.perf_counter()
         from pmo.engine.leveling.cpsat import solve_cpsat
         from pmo.engine.leveling.genetic import genetic
 
+        searching = began + (time.perf_counter() - loading)
+
         def left() -> float:
-            return max(0.0, time_limit - (time.perf_counter() - began))
+            return max(0.0, time_limit - (time.perf_counter() - searching))
 
         horizon = span if fits else deadline
         assert horizon is not None

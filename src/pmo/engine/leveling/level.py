@@ -209,14 +209,15 @@ def level(
         def search(seconds: float, label: str, *, shorter: bool = False) -> str:
             """CP-SAT within the best makespan so far (``shorter``: one unit less, so that
             "infeasible" proves the best optimal; that proof came sooner than CP-SAT's own
-            from the best makespan); its schedule is kept. Its hint is the best schedule
+            from the best makespan, and sooner still without the linear relaxation); its
+            schedule is kept. Its hint is the best schedule
             only when priorities break ties (as a hint for the makespan alone it slowed the
             proofs). Returns CP-SAT's status."""
             nonlocal best, span, fits, lower, status, method
             outcome = solve_cpsat(
                 problem, horizon=(span - 1 if shorter else span) if fits else horizon,
                 hint=best if fits and tie_breaks else None,
-                time_limit=seconds, threads=threads, seed=seed,
+                time_limit=seconds, threads=threads, seed=seed, proving=shorter and fits,
             )  # fmt: skip
             lower = max(lower, outcome.bound)
             if outcome.start is not None:

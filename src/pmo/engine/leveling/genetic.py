@@ -39,7 +39,7 @@ PLACEMENTS = 45_000
 #: shorter schedules than swaps of neighbours (at 0.05) on the hardest j120 plans.
 MUTATION = 0.035
 #: An island restarts (from its best list and shifted copies of it) after this many
-#: generations without a shorter schedule (30,000 decoded lists).
+#: generations without a shorter schedule (30,000 decoded lists on an island of 300).
 STALL = 100
 #: After this many restarts in a row that found nothing shorter, the island stops.
 RESTARTS = 1
